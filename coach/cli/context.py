@@ -1,0 +1,48 @@
+"""What every command handler receives: parsed settings (lazily), output helpers, language."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TextIO
+
+from coach.config import Settings, load_settings
+from coach.workspace import Workspace
+
+
+@dataclass
+class CliContext:
+    args: argparse.Namespace
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+
+    @cached_property
+    def settings(self) -> Settings:
+        flags: dict[str, Any] = {}
+        if getattr(self.args, "lang", None):
+            flags["language"] = self.args.lang
+        if getattr(self.args, "model", None):
+            flags["llm.model"] = self.args.model
+        return load_settings(getattr(self.args, "workspace", None), flags)
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(self.settings.workspace)
+
+    def lang(self, file_language: str | None = None) -> str:
+        from coach.i18n import ui_language
+
+        return ui_language(self.settings.language, file_language)
+
+    def out(self, text: str = "") -> None:
+        print(text, file=self.stdout)
+
+    def err(self, text: str) -> None:
+        print(text, file=self.stderr)
+
+    def out_json(self, data: Any) -> None:
+        json.dump(data, self.stdout, ensure_ascii=False, indent=2, default=str)
+        self.stdout.write("\n")

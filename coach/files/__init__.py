@@ -1,0 +1,205 @@
+"""Read and write OKR files in every supported format (YAML canonical; JSON, Markdown, CSV).
+
+``read_okr_file(path)`` -> :class:`LoadedFile` (cycle + line numbers + suppressions);
+``write_okr_file(path, cycle)`` writes atomically in the format the extension names.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from coach.errors import InputError, StaleFileError
+from coach.files.atomic import atomic_write_text
+from coach.files.decode import read_text
+from coach.files.loaded import LoadedFile, digest, parse_suppressions
+from coach.files.migrate import migrate
+from coach.files.validation import human_errors
+from coach.models import Cycle
+
+FORMATS = ("yaml", "json", "md", "csv")
+_EXT = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".md": "md",
+    ".markdown": "md",
+    ".csv": "csv",
+}
+
+__all__ = [
+    "FORMATS",
+    "LoadedFile",
+    "cycle_to_doc",
+    "dumps",
+    "format_for",
+    "read_okr_file",
+    "read_okr_text",
+    "write_okr_file",
+]
+
+
+def format_for(path: str | Path, explicit: str | None = None) -> str:
+    if explicit:
+        fmt = {"yml": "yaml", "markdown": "md"}.get(explicit, explicit)
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {explicit!r}; use one of {', '.join(FORMATS)}")
+        return fmt
+    fmt = _EXT.get(Path(str(path)).suffix.lower())
+    if fmt is None:
+        raise InputError(
+            "cannot tell the format from the file name; use .yaml, .json, .md or .csv "
+            "(or --input-format)",
+            str(path),
+        )
+    return fmt
+
+
+def sniff_format(text: str) -> str:
+    """Guess the format of stdin: JSON object, Markdown heading, CSV header, else YAML."""
+    head = text.lstrip()
+    if head.startswith("{"):
+        return "json"
+    first = head.split("\n", 1)[0]
+    if first.startswith("# ") or first.startswith("## "):
+        return "md"
+    if "objective" in first.lower() and ("," in first or ";" in first) and ":" not in first:
+        return "csv"
+    return "yaml"
+
+
+def _parse(text: str, fmt: str, name: str) -> tuple[Any, dict[str, int], Any]:
+    """Return (plain document, lines map, locator for validation errors)."""
+    if fmt == "yaml":
+        from coach.files.yaml_io import collect_lines, line_of, load_yaml, to_plain
+
+        root = load_yaml(text, name)
+        return to_plain(root) if root is not None else None, collect_lines(root), (
+            lambda loc: line_of(root, loc)
+        )
+    if fmt == "json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise InputError(f"invalid JSON: {e.msg}", name, e.lineno) from None
+        return doc, {}, None
+    if fmt == "md":
+        from coach.files.markdown_io import parse_markdown
+
+        doc, lines = parse_markdown(text, name)
+        return doc, lines, None
+    from coach.files.csv_io import parse_csv
+
+    doc, lines = parse_csv(text, name)
+    return doc, lines, None
+
+
+def read_okr_text(text: str, fmt: str, name: str = "<stdin>", sha: str | None = None) -> LoadedFile:
+    doc, lines, locate = _parse(text, fmt, name)
+    if doc is None:
+        raise InputError("the file is empty; it needs at least `objectives:`", name, 1)
+    if not isinstance(doc, dict):
+        raise InputError(
+            "the top level should be a mapping with `objectives:` (see `okr-coach schema`)",
+            name,
+            1,
+        )
+    doc, notes = migrate(doc, name)
+    try:
+        cycle = Cycle.model_validate(doc)
+    except ValidationError as e:
+        raise human_errors(e, name, locate) from None
+    return LoadedFile(
+        path=name,
+        format=fmt,
+        cycle=cycle,
+        lines=lines,
+        suppressions=parse_suppressions(text) if fmt in ("yaml", "md") else {},
+        notes=notes,
+        sha256=sha,
+    )
+
+
+def read_okr_file(path: str | Path, input_format: str | None = None) -> LoadedFile:
+    """Read an OKR file (``-`` = stdin). Raises InputError naming the file and line."""
+    name = str(path)
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        text = read_text("<stdin>", data)
+        fmt = format_for(name, input_format) if input_format else sniff_format(text)
+        return read_okr_text(text, fmt, "<stdin>", digest(data))
+    fmt = format_for(name, input_format)
+    p = Path(name)
+    try:
+        data = p.read_bytes() if p.is_file() and p.stat().st_size <= 5 * 1024 * 1024 else None
+    except OSError:
+        data = None
+    text = read_text(p, data)
+    return read_okr_text(text, fmt, name, digest(data) if data is not None else None)
+
+
+def cycle_to_doc(cycle: Cycle) -> dict[str, Any]:
+    """The cycle as plain JSON-able data without empty fields, in the schema's key order."""
+    doc = _prune(cycle.model_dump(mode="json", exclude={"objectives"}))
+    doc["objectives"] = [_obj_doc(o) for o in cycle.objectives]
+    return doc
+
+
+def _prune(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None and v != [] and v != ""}
+
+
+def _obj_doc(obj: Any) -> dict[str, Any]:
+    o = _prune(obj.model_dump(mode="json", exclude={"key_results", "initiatives"}))
+    o["key_results"] = [
+        {k: v for k, v in _prune(kr.model_dump(mode="json")).items() if not (k == "weight" and v == 1.0)}
+        for kr in obj.key_results
+    ]
+    if obj.initiatives:
+        o["initiatives"] = [_prune(i.model_dump(mode="json")) for i in obj.initiatives]
+    return o
+
+
+def dumps(cycle: Cycle, fmt: str) -> str:
+    doc = cycle_to_doc(cycle)
+    if fmt == "json":
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "yaml":
+        from coach.files.yaml_io import dump_yaml
+
+        return dump_yaml(doc)
+    if fmt == "md":
+        from coach.files.markdown_io import dump_markdown
+
+        return dump_markdown(doc)
+    if fmt == "csv":
+        from coach.files.csv_io import dump_csv
+
+        return dump_csv(doc)
+    raise InputError(f"unknown format {fmt!r}")
+
+
+def write_okr_file(
+    path: str | Path,
+    cycle: Cycle,
+    fmt: str | None = None,
+    expected_sha256: str | None = None,
+) -> str:
+    """Write atomically. With ``expected_sha256``, refuse if the file changed since it was read.
+
+    Returns the sha256 of what was written, to pass as ``expected_sha256`` next time.
+    """
+    p = Path(path)
+    fmt = format_for(p, fmt)
+    if expected_sha256 is not None and p.exists() and digest(p.read_bytes()) != expected_sha256:
+        raise StaleFileError(
+            f"{p} changed on disk since it was opened; reload it (your changes are kept in "
+            "memory) or save under another name"
+        )
+    text = dumps(cycle, fmt)
+    atomic_write_text(p, text)
+    return digest(text.encode("utf-8"))

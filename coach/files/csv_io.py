@@ -1,0 +1,126 @@
+"""CSV for spreadsheet users: one row per key result (objective columns repeat)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from coach.errors import InputError
+
+OBJECTIVE_COLUMNS = ["objective_id", "objective", "objective_owner"]
+KR_COLUMNS = [
+    "kr_id",
+    "key_result",
+    "metric",
+    "baseline",
+    "target",
+    "unit",
+    "direction",
+    "deadline",
+    "owner",
+    "kind",
+    "weight",
+    "current",
+    "confidence",
+    "kpis",
+]
+COLUMNS = ["cycle", *OBJECTIVE_COLUMNS, *KR_COLUMNS]
+_NUMERIC = {"baseline", "target", "weight", "current", "confidence"}
+_RENAME = {"kr_id": "id", "key_result": "text"}
+# Swedish headers a person might type are accepted too.
+_ALIASES = {"mål": "objective", "nyckelresultat": "key_result", "ägare": "owner", "kr": "key_result"}
+
+
+def _number(v: str, path: str, line: int, col: str) -> float:
+    try:
+        return float(v.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+    except ValueError:
+        raise InputError(f"column {col!r} should be a number, got {v!r}", path, line) from None
+
+
+def parse_csv(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    if not reader.fieldnames:
+        raise InputError("the CSV file is empty (no header row)", path, 1)
+    headers = {h: _ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames}
+    if "objective" not in headers.values():
+        raise InputError(
+            "the CSV needs an 'objective' column (and usually 'key_result'); "
+            f"found {', '.join(reader.fieldnames)}",
+            path,
+            1,
+        )
+    doc: dict[str, Any] = {}
+    objectives: list[dict[str, Any]] = []
+    by_key: dict[tuple[str, str], dict[str, Any]] = {}
+    lines_map: dict[str, int] = {"cycle": 1}
+    for row in reader:
+        line = reader.line_num
+        r = {headers[k]: (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(r.values()):
+            continue
+        if r.get("cycle"):
+            doc.setdefault("cycle", r["cycle"])
+        title = r.get("objective", "")
+        if not title:
+            raise InputError("row has a key result but no objective", path, line)
+        key = (r.get("objective_id", ""), title)
+        obj = by_key.get(key)
+        if obj is None:
+            obj = {"title": title, "key_results": []}
+            if r.get("objective_id"):
+                obj["id"] = r["objective_id"]
+            if r.get("objective_owner"):
+                obj["owner"] = r["objective_owner"]
+            by_key[key] = obj
+            objectives.append(obj)
+            lines_map[f"o{len(objectives) - 1}"] = line
+        if not r.get("key_result"):
+            continue
+        kr: dict[str, Any] = {}
+        for col in KR_COLUMNS:
+            v = r.get(col, "")
+            if not v:
+                continue
+            if col in _NUMERIC:
+                kr[col] = _number(v, path, line, col)
+            elif col == "kpis":
+                kr[col] = [s.strip() for s in v.replace(";", ",").split(",") if s.strip()]
+            else:
+                kr[_RENAME.get(col, col)] = v
+        obj["key_results"].append(kr)
+        lines_map[f"o{len(objectives) - 1}.k{len(obj['key_results']) - 1}"] = line
+    doc["objectives"] = objectives
+    return doc, lines_map
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, list):
+        return ";".join(str(x) for x in v)
+    return str(v)
+
+
+def dump_csv(doc: dict[str, Any]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for obj in doc.get("objectives", []):
+        base = [doc.get("cycle"), obj.get("id"), obj["title"], obj.get("owner")]
+        krs = obj.get("key_results") or [None]
+        for kr in krs:
+            if kr is None:
+                w.writerow([_cell(v) for v in base] + [""] * len(KR_COLUMNS))
+                continue
+            vals = [kr.get(_RENAME.get(c, c)) for c in KR_COLUMNS]
+            w.writerow([_cell(v) for v in base + vals])
+    return buf.getvalue()

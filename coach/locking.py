@@ -1,0 +1,57 @@
+"""One writer at a time per workspace: a file lock that says who holds it when we give up."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from coach.errors import LockTimeout
+
+LOCK_NAME = ".okr-coach.lock"
+DEFAULT_WAIT_S = 10.0
+
+
+@contextlib.contextmanager
+def workspace_lock(workspace: str | Path, timeout: float = DEFAULT_WAIT_S) -> Iterator[None]:
+    """Hold the workspace write lock; wait up to ``timeout`` seconds, then raise LockTimeout."""
+    from filelock import FileLock, Timeout
+
+    ws = Path(workspace)
+    ws.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(ws / LOCK_NAME))
+    holder = ws / (LOCK_NAME + ".holder")
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        who = "another okr-coach process"
+        with contextlib.suppress(OSError, ValueError):
+            info = json.loads(holder.read_text(encoding="utf-8"))
+            who = f"pid {info['pid']} on {info['host']} ({info['command']}, since {info['since']})"
+        raise LockTimeout(
+            f"the workspace {ws} is busy: {who} is writing to it; waited {timeout:g} s. "
+            "Try again when it has finished."
+        ) from None
+    try:
+        with contextlib.suppress(OSError):
+            holder.write_text(
+                json.dumps(
+                    {
+                        "pid": os.getpid(),
+                        "host": socket.gethostname(),
+                        "command": " ".join(sys.argv[:2]) or "okr-coach",
+                        "since": time.strftime("%H:%M:%S"),
+                    }
+                ),
+                encoding="utf-8",
+            )
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            holder.unlink()
+        lock.release()
