@@ -13,7 +13,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv run test lint format eval eval-llm bench kpi-eval clean demo
+.PHONY: venv run test lint format eval eval-llm bench lock clean
 
 venv: $(STAMP)
 
@@ -52,6 +52,12 @@ eval-llm: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+# Re-resolve the hash-locked requirements after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .demo build dist *.egg-info .pytest_cache .ruff_cache

@@ -297,3 +297,20 @@ class Suggestion(_Model):
     fields: dict[str, Any] = Field(default_factory=dict)
     source: str = Field(default="rules", description="rules | kpis | llm | memory")
     codes: list[str] = Field(default_factory=list, description="rule codes it answers")
+
+
+class Passage(_Model):
+    """A retrieved piece of a past-cycle document, citable as ``[n]``."""
+
+    n: int = Field(ge=1, description="citation number within one answer")
+    id: str = Field(description="chunk id: hash of source, position and text")
+    source: str = Field(description="path relative to the workspace or the ingested folder")
+    heading_path: list[str] = Field(default_factory=list)
+    lines: tuple[int, int] | None = None
+    cycle: str | None = None
+    team: str | None = None
+    kind: str | None = None
+    date: str | None = None
+    language: str | None = None
+    score: float = Field(ge=0.0, le=1.0, description="relevance, higher is better")
+    text: str
