@@ -180,4 +180,6 @@ def load_settings(
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
         )
-        raise ConfigError(f"invalid settings ({ws / CONFIG_FILE} or environment): {problems}") from None
+        raise ConfigError(
+            f"invalid settings ({ws / CONFIG_FILE} or environment): {problems}"
+        ) from None

@@ -44,9 +44,7 @@ def _wordllama_model(dim: int):
 
     # The wheel ships tokenizers/ and weights/ beside the package; load them without any
     # download (plain WordLlama.load() looks in the wrong folder and then tries the network).
-    return WordLlama.load(
-        dim=dim, cache_dir=Path(wordllama.__file__).parent, disable_download=True
-    )
+    return WordLlama.load(dim=dim, cache_dir=Path(wordllama.__file__).parent, disable_download=True)
 
 
 class WordLlamaEmbedder:

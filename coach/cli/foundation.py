@@ -15,7 +15,9 @@ from coach.errors import InputError
 def register(sub: argparse._SubParsersAction) -> None:
     common = [sub.common]  # type: ignore[attr-defined]
 
-    p = sub.add_parser("init", parents=common, help="create a workspace (cycles, settings, .gitignore)")
+    p = sub.add_parser(
+        "init", parents=common, help="create a workspace (cycles, settings, .gitignore)"
+    )
     p.add_argument("path", nargs="?", help="folder (default: --workspace or the user data dir)")
     p.set_defaults(func=cmd_init)
 
@@ -24,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--team", help="team name")
     p.add_argument("--level", choices=["company", "team", "project", "individual"])
     p.add_argument("--language", choices=["sv", "en", "auto"], default="auto")
-    p.add_argument("--from", dest="from_cycle", metavar="ID", help="previous cycle to carry on from")
+    p.add_argument(
+        "--from", dest="from_cycle", metavar="ID", help="previous cycle to carry on from"
+    )
     p.add_argument("--yes", action="store_true", help="answer yes to questions (scripts)")
     p.set_defaults(func=cmd_new_cycle)
 
@@ -35,7 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing cycle file")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", parents=common, help="export a cycle or OKR file to another format")
+    p = sub.add_parser(
+        "export", parents=common, help="export a cycle or OKR file to another format"
+    )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--cycle", help="workspace cycle id")
     src.add_argument("--file", help="OKR file to convert")
@@ -46,7 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", parents=common, help="print the JSON Schema of the OKR file")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("config", parents=common, help="show the effective settings (secrets masked)")
+    p = sub.add_parser(
+        "config", parents=common, help="show the effective settings (secrets masked)"
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_config)
 

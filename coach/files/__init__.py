@@ -78,9 +78,8 @@ def _parse(text: str, fmt: str, name: str) -> tuple[Any, dict[str, int], Any]:
         from coach.files.yaml_io import collect_lines, line_of, load_yaml, to_plain
 
         root = load_yaml(text, name)
-        return to_plain(root) if root is not None else None, collect_lines(root), (
-            lambda loc: line_of(root, loc)
-        )
+        doc = to_plain(root, name) if root is not None else None
+        return doc, collect_lines(root), (lambda loc: line_of(root, loc))
     if fmt == "json":
         try:
             doc = json.loads(text)
@@ -156,7 +155,11 @@ def _prune(d: dict[str, Any]) -> dict[str, Any]:
 def _obj_doc(obj: Any) -> dict[str, Any]:
     o = _prune(obj.model_dump(mode="json", exclude={"key_results", "initiatives"}))
     o["key_results"] = [
-        {k: v for k, v in _prune(kr.model_dump(mode="json")).items() if not (k == "weight" and v == 1.0)}
+        {
+            k: v
+            for k, v in _prune(kr.model_dump(mode="json")).items()
+            if not (k == "weight" and v == 1.0)
+        }
         for kr in obj.key_results
     ]
     if obj.initiatives:

@@ -29,7 +29,12 @@ COLUMNS = ["cycle", *OBJECTIVE_COLUMNS, *KR_COLUMNS]
 _NUMERIC = {"baseline", "target", "weight", "current", "confidence"}
 _RENAME = {"kr_id": "id", "key_result": "text"}
 # Swedish headers a person might type are accepted too.
-_ALIASES = {"mål": "objective", "nyckelresultat": "key_result", "ägare": "owner", "kr": "key_result"}
+_ALIASES = {
+    "mål": "objective",
+    "nyckelresultat": "key_result",
+    "ägare": "owner",
+    "kr": "key_result",
+}
 
 
 def _number(v: str, path: str, line: int, col: str) -> float:

@@ -38,7 +38,9 @@ class LoadedFile:
     notes: list[str] = field(default_factory=list)  # e.g. schema migration notes
     sha256: str | None = None  # of the bytes read, to detect changes on disk before writing
 
-    def line_of(self, objective_index: int | None = None, kr_index: int | None = None) -> int | None:
+    def line_of(
+        self, objective_index: int | None = None, kr_index: int | None = None
+    ) -> int | None:
         if objective_index is None:
             return self.lines.get("cycle")
         if kr_index is None:

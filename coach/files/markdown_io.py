@@ -82,7 +82,7 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]
         front = load_yaml("\n".join(rows[1:end]), path)
         if front is not None and not isinstance(front, dict):
             raise InputError("front matter should be YAML fields", path, 2)
-        doc.update(to_plain(front or {}))
+        doc.update(to_plain(front or {}, path))
         start = end + 1
     objectives: list[dict[str, Any]] = []
     obj: dict[str, Any] | None = None
@@ -111,7 +111,11 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]
             continue
         if (m := _SUB.match(line)) and kr is not None and m.group(1) in _KR_FIELDS:
             key, value = m.group(1), m.group(2)
-            kr[key] = [s.strip() for s in value.split(",") if s.strip()] if key == "kpis" else _scalar(value)
+            kr[key] = (
+                [s.strip() for s in value.split(",") if s.strip()]
+                if key == "kpis"
+                else _scalar(value)
+            )
             continue
         if m := _BULLET.match(stripped):
             if line[:1].isspace():

@@ -1,0 +1,231 @@
+"""Every file format round-trips (Swedish characters included); bad input is refused clearly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coach.errors import InputError, StaleFileError
+from coach.files import dumps, read_okr_file, read_okr_text, write_okr_file
+from coach.files.atomic import atomic_write_text
+from coach.models import Cycle, assign_ids
+
+MINIMAL = """\
+cycle: 2026-Q1            # optional
+language: sv              # optional: sv | en | auto (default auto)
+objectives:
+  - title: Vinn mellanmarknaden
+    key_results:
+      - Få 15 nya kunder i segment X detta kvartal
+      - text: Öka konverteringen från 8 % till 12 %
+        owner: Anna
+"""
+
+
+def rich_cycle() -> Cycle:
+    cycle = Cycle.model_validate(
+        {
+            "cycle": "2026-Q2",
+            "team": "Kundupplevelse",
+            "level": "team",
+            "language": "sv",
+            "strategy": "Färre ärenden, gladare kunder – åäö ÅÄÖ",
+            "objectives": [
+                {
+                    "title": "Kunderna får hjälp på första försöket",
+                    "owner": "Åsa Öberg",
+                    "why_now": "Kön växer",
+                    "key_results": [
+                        {
+                            "text": "Höj andelen ärenden lösta vid första kontakt från 62 % till 80 %",
+                            "metric": "first_contact_resolution",
+                            "baseline": 62,
+                            "target": 80,
+                            "unit": "%",
+                            "direction": "up",
+                            "deadline": "2026-06-30",
+                            "owner": "Björn",
+                            "kind": "committed",
+                            "weight": 2,
+                            "current": 65.5,
+                            "kpis": ["fcr", "csat"],
+                        },
+                        {"text": "Sänk svarstiden från 9 h till 2 h", "direction": "down"},
+                    ],
+                    "initiatives": ["Chattbot för vanliga frågor", "Bemanning vid toppar"],
+                },
+                {"title": "Second objective, in English", "key_results": ["Win 15 new customers"]},
+            ],
+        }
+    )
+    return assign_ids(cycle)
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "md", "csv"])
+def test_round_trip_keeps_content(tmp_path: Path, fmt: str):
+    cycle = rich_cycle()
+    path = tmp_path / f"okrs.{fmt}"
+    write_okr_file(path, cycle)
+    again = read_okr_file(path).cycle
+    # CSV keeps one row per KR (no strategy/initiatives); the others keep everything they show
+    for o1, o2 in zip(cycle.objectives, again.objectives, strict=True):
+        assert o1.title == o2.title
+        for k1, k2 in zip(o1.key_results, o2.key_results, strict=True):
+            assert (k1.text, k1.owner, k1.baseline, k1.target, k1.id) == (
+                k2.text,
+                k2.owner,
+                k2.baseline,
+                k2.target,
+                k2.id,
+            )
+            assert k1.kpis == k2.kpis
+        if fmt != "csv":
+            assert [i.title for i in o1.initiatives] == [i.title for i in o2.initiatives]
+            assert o1.owner == o2.owner
+    if fmt in ("yaml", "json"):
+        assert again == cycle
+    if fmt in ("yaml", "json", "md"):
+        assert again.strategy == cycle.strategy and again.team == cycle.team
+    # writing what we read gives the same bytes (stable output)
+    assert dumps(again, fmt) == path.read_text(encoding="utf-8")
+
+
+def test_minimal_form_from_the_issue_is_accepted():
+    loaded = read_okr_text(MINIMAL, "yaml", "okrs.yaml")
+    krs = loaded.cycle.objectives[0].key_results
+    assert krs[0].text.startswith("Få 15") and krs[1].owner == "Anna"
+    assert loaded.line_of(0, 0) == 6 and loaded.line_of(0, 1) == 7
+
+
+def test_bom_and_crlf_are_accepted(tmp_path: Path):
+    p = tmp_path / "okrs.yaml"
+    p.write_bytes(b"\xef\xbb\xbf" + MINIMAL.replace("\n", "\r\n").encode("utf-8"))
+    assert read_okr_file(p).cycle.objectives[0].title == "Vinn mellanmarknaden"
+
+
+@pytest.mark.parametrize(
+    ("content", "needle", "line"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary", None),
+        ("objectives:\n  - title: Mål för året\n".encode("latin-1"), "not valid UTF-8", 2),
+        (b"objectives: [\n", "invalid YAML", 2),
+        (b"", "empty", 1),
+        (b"- just\n- a list\n", "top level should be a mapping", 1),
+        (
+            b"objectives:\n  - title: A\n    key_results:\n      - text: x\n        target: ten\n",
+            "should be a number",
+            5,
+        ),
+        (b"schema_version: 9\nobjectives: []\n", "upgrade okr-coach", None),
+        (b"objectives: []\nobjectives: []\n", "invalid YAML", 2),
+    ],
+)
+def test_bad_input_names_file_and_line(
+    tmp_path: Path, content: bytes, needle: str, line: int | None
+):
+    p = tmp_path / "bad.yaml"
+    p.write_bytes(content)
+    with pytest.raises(InputError) as exc:
+        read_okr_file(p)
+    assert needle in str(exc.value)
+    assert str(p) in str(exc.value)
+    if line:
+        assert f":{line}:" in str(exc.value) or f"line {line}" in str(exc.value)
+
+
+def test_huge_file_is_refused_without_reading_it_all(tmp_path: Path):
+    p = tmp_path / "huge.yaml"
+    with p.open("wb") as fh:
+        fh.truncate(6 * 1024 * 1024)
+    with pytest.raises(InputError, match="limit is 5 MB"):
+        read_okr_file(p)
+
+
+def test_missing_file_and_unknown_extension(tmp_path: Path):
+    with pytest.raises(InputError, match="file not found"):
+        read_okr_file(tmp_path / "nope.yaml")
+    (tmp_path / "okrs.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot tell the format"):
+        read_okr_file(tmp_path / "okrs.txt")
+
+
+def test_yaml_tags_never_build_python_objects(tmp_path: Path):
+    p = tmp_path / "evil.yaml"
+    p.write_text("objectives: !!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        read_okr_file(p)
+
+
+def test_csv_errors_and_swedish_headers(tmp_path: Path):
+    p = tmp_path / "okrs.csv"
+    p.write_text("mål;nyckelresultat;ägare;target\nNöjda kunder;Höj NPS;Åsa;45\n", encoding="utf-8")
+    kr = read_okr_file(p).cycle.objectives[0].key_results[0]
+    assert (kr.text, kr.owner, kr.target) == ("Höj NPS", "Åsa", 45)
+    p.write_text("objective,key_result,target\nA,x,ten\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"okrs.csv:2: column 'target' should be a number"):
+        read_okr_file(p)
+
+
+def test_markdown_import_reads_headings_bullets_owner_and_initiatives():
+    md = """# Objective: Delight our customers
+Owner: Sam
+
+- Raise NPS from 32 to 45 by the end of Q2
+  - owner: Kim
+- Cut first-response time from 9 h to 2 h
+
+Initiatives:
+- Chatbot for common questions
+"""
+    cycle = read_okr_text(md, "md", "okrs.md").cycle
+    obj = cycle.objectives[0]
+    assert obj.title == "Delight our customers" and obj.owner == "Sam"
+    assert [k.text for k in obj.key_results][1].startswith("Cut first-response")
+    assert obj.key_results[0].owner == "Kim"
+    assert obj.initiatives[0].title == "Chatbot for common questions"
+
+
+def test_migration_from_version_0_is_noted():
+    loaded = read_okr_text(
+        "schema_version: 0\nokrs:\n  - objective: A\n    krs: [x]\n", "yaml", "old.yaml"
+    )
+    assert loaded.cycle.objectives[0].key_results[0].text == "x"
+    assert "migrated from schema_version 0" in loaded.notes[0]
+
+
+def test_inline_suppressions_are_read():
+    loaded = read_okr_text(
+        "# okr-coach: ignore-file OKR009\nobjectives:\n  - title: A\n    key_results:\n"
+        "      - x  # okr-coach: ignore OKR004, OKR005\n",
+        "yaml",
+        "s.yaml",
+    )
+    assert loaded.is_suppressed("OKR004", 5) and loaded.is_suppressed("OKR009", 2)
+    assert not loaded.is_suppressed("OKR001", 5)
+
+
+def test_write_refuses_a_file_changed_on_disk(tmp_path: Path):
+    p = tmp_path / "c.yaml"
+    sha = write_okr_file(p, rich_cycle())
+    loaded = read_okr_file(p)
+    assert loaded.sha256 == sha
+    p.write_text(p.read_text(encoding="utf-8") + "# edited elsewhere\n", encoding="utf-8")
+    with pytest.raises(StaleFileError, match="changed on disk"):
+        write_okr_file(p, loaded.cycle, expected_sha256=loaded.sha256)
+    assert p.read_text(encoding="utf-8").endswith("# edited elsewhere\n")
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path, monkeypatch):
+    p = tmp_path / "c.yaml"
+    atomic_write_text(p, "old\n")
+
+    def boom(*_a, **_k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write_text(p, "new\n")
+    assert p.read_text() == "old\n"
+    assert [x.name for x in tmp_path.iterdir()] == ["c.yaml"]  # no temp file left behind
