@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 
 # Set before anything imports litellm, chromadb, wordllama or onnxruntime.
 _SANDBOX = Path(tempfile.mkdtemp(prefix="okr-coach-tests-"))
+atexit.register(shutil.rmtree, _SANDBOX, ignore_errors=True)
 for _var, _sub in {
     "HOME": "home",
     "XDG_CACHE_HOME": "cache",
