@@ -7,10 +7,11 @@ import json
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from coach.config import Settings, load_settings
-from coach.workspace import Workspace
+if TYPE_CHECKING:  # imported lazily: building settings models costs ~0.2 s, --help needs none
+    from coach.config import Settings
+    from coach.workspace import Workspace
 
 
 @dataclass
@@ -21,6 +22,8 @@ class CliContext:
 
     @cached_property
     def settings(self) -> Settings:
+        from coach.config import load_settings
+
         flags: dict[str, Any] = {}
         if getattr(self.args, "lang", None):
             flags["language"] = self.args.lang
@@ -30,6 +33,8 @@ class CliContext:
 
     @property
     def workspace(self) -> Workspace:
+        from coach.workspace import Workspace
+
         return Workspace(self.settings.workspace)
 
     def lang(self, file_language: str | None = None) -> str:

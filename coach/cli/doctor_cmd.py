@@ -9,8 +9,10 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from coach.cli.context import CliContext
+if TYPE_CHECKING:
+    from coach.cli.context import CliContext
 
 
 @dataclass

@@ -7,9 +7,10 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coach.cli.context import CliContext
-from coach.errors import InputError
+if TYPE_CHECKING:
+    from coach.cli.context import CliContext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,6 +74,7 @@ def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_new_cycle(args: argparse.Namespace, ctx: CliContext) -> int:
+    from coach.errors import InputError
     from coach.files import write_okr_file
     from coach.locking import workspace_lock
     from coach.models import Cycle
@@ -107,6 +109,7 @@ def cmd_new_cycle(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
+    from coach.errors import InputError
     from coach.files import read_okr_file, write_okr_file
     from coach.locking import workspace_lock
     from coach.models import assign_ids
