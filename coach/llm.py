@@ -1,0 +1,621 @@
+"""The one module that talks to language models (through litellm, imported lazily).
+
+``complete_structured(messages, OutputModel, settings, ...)`` sends one request, parses and
+validates the answer into a pydantic model, re-asks with the validation error a bounded number
+of times and otherwise raises a typed :class:`LlmError` whose message a person understands.
+Transport faults (timeouts, refused connections, 401, 429, 5xx) become typed errors too, after
+our own bounded retries; callers fall back to the rule-based result.
+
+Keys come only from the environment (litellm's own variables); they are never logged, cached
+or put in a message. ``import litellm`` costs seconds, so it happens on the first call only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from coach.errors import OkrCoachError
+from coach.llm_cache import LlmCache, public_endpoint, request_key
+
+if TYPE_CHECKING:
+    from coach.config import LlmSettings
+
+T = TypeVar("T", bound=BaseModel)
+
+OFF_HINT = (
+    "LLM features are off; to turn them on set OKR_COACH_MODEL (or [llm] model in "
+    "okr-coach.toml), e.g. openai/gpt-4o-mini, or a local server with OKR_COACH_API_BASE"
+)
+# Local OpenAI-compatible servers need no key, but the OpenAI client refuses to send none.
+PLACEHOLDER_KEY = "sk-local-no-key-needed"
+MAX_RETRY_AFTER_S = 30.0
+
+
+# ------------------------------------------------------------------------------------ errors
+
+
+class LlmError(OkrCoachError):
+    """A model call that did not give a usable answer. ``str()`` is the user's message."""
+
+    kind = "error"
+
+    def __init__(self, message: str, last_completion: str | None = None):
+        super().__init__(_redact(message))
+        self.last_completion = last_completion
+
+
+class LlmOff(LlmError):
+    kind = "off"
+
+
+class LlmTimeout(LlmError):
+    kind = "timeout"
+
+
+class LlmConnectionError(LlmError):
+    kind = "connection"
+
+
+class LlmAuthError(LlmError):
+    kind = "auth"
+
+
+class LlmRateLimited(LlmError):
+    kind = "rate_limit"
+
+
+class LlmServerError(LlmError):
+    kind = "server"
+
+
+class LlmRequestRejected(LlmError):
+    kind = "rejected"
+
+
+class LlmRefusal(LlmError):
+    kind = "refusal"
+
+
+class LlmBadOutput(LlmError):
+    """The answer never validated; carries the last completion for debugging."""
+
+    kind = "bad_output"
+
+
+class LlmBudgetExceeded(LlmError):
+    kind = "budget"
+
+
+_SECRET_PATTERNS = [
+    re.compile(r"\b(sk|pk|rk|key|api)[-_][A-Za-z0-9_\-]{6,}"),
+    re.compile(r"(?i)(bearer|authorization[:=])\s*\S+"),
+]
+
+
+def _secret_values() -> list[str]:
+    names = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+    return [
+        v for k, v in os.environ.items() if v and len(v) >= 6 and any(n in k.upper() for n in names)
+    ]
+
+
+def _redact(text: str) -> str:
+    """Remove anything that looks like a credential from text shown to a person."""
+    for value in _secret_values():
+        text = text.replace(value, "***")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub("***", text)
+    return text
+
+
+# -------------------------------------------------------------------------- usage and budget
+
+
+@dataclass
+class CallRecord:
+    """One logical call: one task answer, possibly after re-asks and transport retries."""
+
+    task: str
+    model: str
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = 0.0
+    seconds: float = 0.0
+    cached: bool = False
+    ok: bool = False
+    error: str | None = None
+
+
+@dataclass
+class LlmSession:
+    """Token, cost and call accounting for one CLI command or TUI session, with a budget."""
+
+    budget_usd: float | None = None
+    records: list[CallRecord] = field(default_factory=list)
+
+    @classmethod
+    def for_settings(cls, settings: LlmSettings) -> LlmSession:
+        return cls(budget_usd=settings.budget_usd)
+
+    @property
+    def requests(self) -> int:
+        return sum(r.requests for r in self.records)
+
+    @property
+    def cached_hits(self) -> int:
+        return sum(1 for r in self.records if r.cached)
+
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(r.prompt_tokens for r in self.records)
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(r.completion_tokens for r in self.records)
+
+    @property
+    def cost_usd(self) -> float:
+        return sum(r.cost_usd or 0.0 for r in self.records)
+
+    @property
+    def cost_known(self) -> bool:
+        return all(r.cost_usd is not None for r in self.records if not r.cached)
+
+    def check_budget(self) -> None:
+        if self.budget_usd is not None and self.cost_usd >= self.budget_usd:
+            raise LlmBudgetExceeded(
+                f"the session's LLM budget of ${self.budget_usd:g} is spent "
+                f"(${self.cost_usd:.4f}); raise [llm] budget_usd or start a new session"
+            )
+
+    def summary(self) -> str:
+        """One line for the CLI summary and the TUI status bar."""
+        cost = f"${self.cost_usd:.4f}" if self.cost_known else "cost unknown for this model"
+        budget = f" of ${self.budget_usd:g}" if self.budget_usd is not None else ""
+        return (
+            f"LLM: {self.requests} requests, {self.cached_hits} cached answers, "
+            f"{self.prompt_tokens} tokens in / {self.completion_tokens} out, {cost}{budget}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "cached": self.cached_hits,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost_usd": round(self.cost_usd, 6) if self.cost_known else None,
+            "budget_usd": self.budget_usd,
+        }
+
+
+# ---------------------------------------------------------------------------------- litellm
+
+
+@functools.cache
+def _litellm() -> Any:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no cost-map download
+    import litellm
+
+    litellm.suppress_debug_info = True  # no "give feedback" banners on stderr
+    litellm.telemetry = False
+    return litellm
+
+
+def _provider(model: str) -> str:
+    return model.split("/", 1)[0] if "/" in model else "openai"
+
+
+def _has_provider_key(model: str) -> bool:
+    provider = _provider(model).upper().replace("-", "_")
+    return any(os.environ.get(n) for n in (f"{provider}_API_KEY", "OPENAI_API_KEY"))
+
+
+def _auth_kwargs(settings: LlmSettings) -> dict[str, Any]:
+    kw: dict[str, Any] = {}
+    if settings.api_base:
+        kw["api_base"] = settings.api_base
+        if not _has_provider_key(settings.model or ""):
+            kw["api_key"] = PLACEHOLDER_KEY
+    return kw
+
+
+def _where(settings: LlmSettings) -> str:
+    return public_endpoint(settings.api_base) or _provider(settings.model or "")
+
+
+def _schema_format(model: type[BaseModel], settings: LlmSettings) -> dict[str, Any] | None:
+    """JSON-schema response_format where the provider takes it; None means parse only."""
+    litellm = _litellm()
+    name = settings.model or ""
+    openai_compatible = settings.api_base is not None and _provider(name) in (
+        "openai",
+        "hosted_vllm",
+        "lm_studio",
+        "llamafile",
+    )
+    try:
+        supported = openai_compatible or litellm.supports_response_schema(model=name)
+    except Exception:  # an unmapped model: fall back to parsing
+        supported = openai_compatible
+    if not supported:
+        return None
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": model.__name__, "schema": model.model_json_schema()},
+    }
+
+
+def _retry_after(exc: Exception) -> float | None:
+    for headers in (
+        getattr(exc, "litellm_response_headers", None),
+        getattr(getattr(exc, "response", None), "headers", None),
+    ):
+        if headers is None:
+            continue
+        try:
+            value = headers.get("retry-after")
+        except Exception:
+            continue
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                return None
+    return None
+
+
+def _translate(exc: Exception, settings: LlmSettings) -> tuple[LlmError, bool, float | None]:
+    """Map a litellm/openai exception to (our error, retryable, retry-after seconds)."""
+    litellm = _litellm()
+    where = _where(settings)
+    status = getattr(exc, "status_code", None)
+    text = str(exc)
+    detail = _redact(text.split(" - ", 1)[-1].strip())[:200]
+    if isinstance(exc, litellm.Timeout):
+        return LlmTimeout(f"{where} did not answer within {settings.timeout:g} s"), True, None
+    if isinstance(exc, litellm.AuthenticationError) or status == 401:
+        return (
+            LlmAuthError(
+                f"{where} refused the credentials (401); set the provider's API key in the "
+                "environment (for example OPENAI_API_KEY); keys are never read from files"
+            ),
+            False,
+            None,
+        )
+    if isinstance(exc, litellm.RateLimitError) or status == 429:
+        after = _retry_after(exc)
+        hint = f", it asks to retry after {after:g} s" if after is not None else ""
+        return LlmRateLimited(f"{where} is rate limiting requests (429){hint}"), True, after
+    connection = isinstance(exc, litellm.APIConnectionError) or "Connection error" in text
+    if connection and (status is None or status >= 500):
+        return LlmConnectionError(f"cannot reach {where} (connection failed)"), True, None
+    if isinstance(exc, litellm.BudgetExceededError):
+        return LlmBudgetExceeded(f"budget exceeded: {detail}"), False, None
+    if status is not None and int(status) >= 500:
+        return LlmServerError(f"{where} had an internal error ({status}): {detail}"), True, None
+    if isinstance(exc, litellm.BadRequestError | litellm.NotFoundError) or status:
+        return (
+            LlmRequestRejected(f"{where} rejected the request ({status or 400}): {detail}"),
+            False,
+            None,
+        )
+    return LlmError(f"the call to {where} failed ({type(exc).__name__}): {detail}"), False, None
+
+
+@dataclass
+class _Answer:
+    text: str
+    finish_reason: str | None
+    refusal: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None
+
+
+def _cost(response: Any) -> float | None:
+    try:
+        return float(_litellm().completion_cost(completion_response=response))
+    except Exception:  # unmapped model (local servers): tokens are still counted
+        return None
+
+
+def _read_answer(response: Any) -> _Answer:
+    choice = response.choices[0]
+    message = choice.message
+    refusal = getattr(message, "refusal", None) or (
+        (getattr(message, "provider_specific_fields", None) or {}).get("refusal")
+    )
+    usage = getattr(response, "usage", None)
+    return _Answer(
+        text=message.content or "",
+        finish_reason=choice.finish_reason,
+        refusal=refusal,
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        cost_usd=_cost(response),
+    )
+
+
+def _request_once(
+    messages: list[dict[str, str]],
+    settings: LlmSettings,
+    response_format: dict[str, Any] | None,
+    on_partial: Callable[[str], None] | None,
+) -> _Answer:
+    litellm = _litellm()
+    kwargs: dict[str, Any] = {
+        "model": settings.model,
+        "messages": messages,
+        "temperature": settings.temperature,
+        "max_tokens": settings.max_tokens,
+        "timeout": settings.timeout,
+        # Retries are ours (see _request): the client's and litellm's would multiply requests.
+        "max_retries": 0,
+        "num_retries": 0,
+        "drop_params": True,
+        **_auth_kwargs(settings),
+    }
+    if response_format is not None:
+        kwargs["response_format"] = response_format
+    if on_partial is None:
+        return _read_answer(litellm.completion(**kwargs))
+    kwargs["stream"] = True
+    kwargs["stream_options"] = {"include_usage": True}
+    chunks = []
+    text = ""
+    for chunk in litellm.completion(**kwargs):
+        chunks.append(chunk)
+        if chunk.choices and chunk.choices[0].delta.content:
+            text += chunk.choices[0].delta.content
+            on_partial(text)
+    built = litellm.stream_chunk_builder(chunks, messages=messages)
+    if built is None:
+        return _Answer("", None, None, 0, 0, None)
+    return _read_answer(built)
+
+
+def _request(
+    messages: list[dict[str, str]],
+    settings: LlmSettings,
+    response_format: dict[str, Any] | None,
+    on_partial: Callable[[str], None] | None,
+    record: CallRecord,
+) -> _Answer:
+    """One answer, with up to ``settings.max_retries`` retries on transient faults."""
+    for attempt in range(settings.max_retries + 1):
+        record.requests += 1
+        try:
+            return _request_once(messages, settings, response_format, on_partial)
+        except Exception as exc:
+            error, retryable, after = _translate(exc, settings)
+            if not retryable or attempt >= settings.max_retries:
+                raise error from None
+            delay = after if after is not None else min(8.0, 0.5 * 2**attempt)
+            time.sleep(min(delay, MAX_RETRY_AFTER_S))
+    raise AssertionError("unreachable")  # the loop always returns or raises
+
+
+# ------------------------------------------------------------------------ parse and validate
+
+
+_FENCED_JSON = re.compile(r"```(?:json)?\s*\n(.*?)\n?```", re.DOTALL)
+
+
+def extract_json(text: str) -> Any:
+    """The JSON object in an answer: bare, in a ```json block, or amid some prose."""
+    candidates = [text.strip()]
+    candidates += [m.group(1).strip() for m in _FENCED_JSON.finditer(text)]
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end:
+        candidates.append(text[start : end + 1])
+    last: ValueError | None = None
+    for candidate in candidates:
+        try:
+            return json.loads(candidate)
+        except ValueError as e:
+            last = e
+    raise ValueError(f"not valid JSON ({last})")
+
+
+def describe_validation_error(err: ValidationError, limit: int = 8) -> str:
+    parts = []
+    for e in err.errors()[:limit]:
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        parts.append(f"{loc}: {e['msg']}")
+    more = len(err.errors()) - limit
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def parse_answer(
+    answer_text: str,
+    output_model: type[T],
+    context: dict[str, Any] | None = None,
+    finish_reason: str | None = None,
+) -> T:
+    """Parse and validate; raises ValueError with a message fit to send back to the model."""
+    if not answer_text.strip():
+        raise ValueError("the answer was empty")
+    try:
+        data = extract_json(answer_text)
+    except ValueError as e:
+        cut = " (it was cut off at the token limit)" if finish_reason == "length" else ""
+        raise ValueError(f"the answer was {e}{cut}") from None
+    try:
+        return output_model.model_validate(data, context=context or {})
+    except ValidationError as e:
+        raise ValueError(
+            f"the JSON did not match the schema: {describe_validation_error(e)}"
+        ) from None
+
+
+def _reask_message(problem: str) -> str:
+    return (
+        f"Your previous answer could not be used: {problem}. Reply again with only one JSON "
+        "object that matches the schema, fixing exactly these problems."
+    )
+
+
+def complete_structured(
+    messages: list[dict[str, str]],
+    output_model: type[T],
+    settings: LlmSettings,
+    *,
+    task: str,
+    session: LlmSession | None = None,
+    context: dict[str, Any] | None = None,
+    cache: LlmCache | None = None,
+    cache_parts: dict[str, Any] | None = None,
+    on_partial: Callable[[str], None] | None = None,
+    max_reasks: int = 2,
+) -> T:
+    """Ask for a JSON answer matching ``output_model`` and return it validated.
+
+    ``context`` reaches the model's validators (known rule codes, KPI ids, passage ids).
+    ``on_partial`` receives the text so far while streaming; the end result is validated.
+    """
+    if not settings.enabled:
+        raise LlmOff(OFF_HINT)
+    session = session if session is not None else LlmSession.for_settings(settings)
+    record = CallRecord(task=task, model=settings.model or "")
+    session.records.append(record)
+    started = time.monotonic()
+    key = request_key(
+        {
+            "model": settings.model,
+            "api_base": public_endpoint(settings.api_base),
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens,
+            "task": task,
+            "schema": output_model.model_json_schema(),
+            "messages": messages,
+            **(cache_parts or {}),
+        }
+    )
+    if cache is not None and (hit := cache.get(key)) is not None:
+        try:
+            result = parse_answer(hit["text"], output_model, context)
+        except ValueError:
+            pass  # stale under today's registries: ask again
+        else:
+            record.cached, record.ok, record.cost_usd = True, True, 0.0
+            record.seconds = time.monotonic() - started
+            if on_partial is not None:
+                on_partial(hit["text"])
+            return result
+    response_format = _schema_format(output_model, settings)
+    convo = list(messages)
+    last_text = ""
+    problem = ""
+    try:
+        for _ in range(max_reasks + 1):
+            session.check_budget()
+            answer = _request(convo, settings, response_format, on_partial, record)
+            record.prompt_tokens += answer.prompt_tokens
+            record.completion_tokens += answer.completion_tokens
+            if answer.cost_usd is None or record.cost_usd is None:
+                record.cost_usd = None
+            else:
+                record.cost_usd += answer.cost_usd
+            if answer.refusal or answer.finish_reason == "content_filter":
+                reason = f": {answer.refusal}" if answer.refusal else ""
+                raise LlmRefusal(f"the model declined to answer{reason}")
+            last_text = answer.text
+            try:
+                result = parse_answer(answer.text, output_model, context, answer.finish_reason)
+            except ValueError as e:
+                problem = str(e)
+                convo += [
+                    {"role": "assistant", "content": answer.text[:4000]},
+                    {"role": "user", "content": _reask_message(problem)},
+                ]
+                continue
+            record.ok = True
+            if cache is not None:
+                cache.put(key, answer.text, {"task": task, "model": settings.model})
+            return result
+        attempts = max_reasks + 1
+        raise LlmBadOutput(
+            f"the model's answer was unusable after {attempts} attempts: {problem}",
+            last_completion=last_text,
+        )
+    except LlmError as e:
+        record.error = str(e)
+        raise
+    finally:
+        record.seconds = time.monotonic() - started
+
+
+def complete_text(
+    messages: list[dict[str, str]],
+    settings: LlmSettings,
+    *,
+    task: str,
+    session: LlmSession | None = None,
+    on_partial: Callable[[str], None] | None = None,
+) -> str:
+    """A plain-text answer (no schema), with the same retries, accounting and errors."""
+    if not settings.enabled:
+        raise LlmOff(OFF_HINT)
+    session = session if session is not None else LlmSession.for_settings(settings)
+    record = CallRecord(task=task, model=settings.model or "")
+    session.records.append(record)
+    started = time.monotonic()
+    try:
+        session.check_budget()
+        answer = _request(messages, settings, None, on_partial, record)
+        record.prompt_tokens, record.completion_tokens = (
+            answer.prompt_tokens,
+            answer.completion_tokens,
+        )
+        record.cost_usd = answer.cost_usd
+        if answer.refusal:
+            raise LlmRefusal(f"the model declined to answer: {answer.refusal}")
+        if not answer.text.strip():
+            raise LlmBadOutput("the model returned an empty answer")
+        record.ok = True
+        return answer.text
+    except LlmError as e:
+        record.error = str(e)
+        raise
+    finally:
+        record.seconds = time.monotonic() - started
+
+
+def embed_texts(model: str, texts: list[str], llm_settings: LlmSettings) -> list[list[float]]:
+    """Embeddings through litellm (used by the ``litellm:<model>`` embedding backend)."""
+    if not texts:
+        return []
+    litellm = _litellm()
+    settings = llm_settings.model_copy(update={"model": model})
+    vectors: list[list[float]] = []
+    for start in range(0, len(texts), 256):
+        batch = texts[start : start + 256]
+        for attempt in range(settings.max_retries + 1):
+            try:
+                response = litellm.embedding(
+                    model=model,
+                    input=batch,
+                    timeout=settings.timeout,
+                    max_retries=0,
+                    **_auth_kwargs(settings),
+                )
+                break
+            except Exception as exc:
+                error, retryable, after = _translate(exc, settings)
+                if not retryable or attempt >= settings.max_retries:
+                    raise error from None
+                time.sleep(min(after if after is not None else 0.5 * 2**attempt, 8.0))
+        data = sorted(response.data, key=lambda d: d["index"] if isinstance(d, dict) else d.index)
+        for item in data:
+            vectors.append(list(item["embedding"] if isinstance(item, dict) else item.embedding))
+    return vectors
