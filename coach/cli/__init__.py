@@ -20,6 +20,7 @@ from coach.errors import OkrCoachError
 COMMAND_MODULES = [
     "coach.cli.foundation",
     "coach.cli.doctor_cmd",
+    "coach.cli.lifecycle_cmd",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

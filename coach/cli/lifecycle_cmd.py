@@ -1,0 +1,303 @@
+"""Lifecycle commands: checkin, score, report, retro."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coach.cli.context import CliContext
+from coach.errors import InputError
+
+if TYPE_CHECKING:
+    from coach.models import Cycle
+    from coach.scoring import CycleScore
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-05-08") from None
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number between 0 and 1") from None
+    if value > 1 and value <= 100:
+        value /= 100  # "60" or "60 %" on the command line means 0.6
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"confidence {text} should be between 0 and 1")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text.replace(",", ".").replace("\u2212", "-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    common = [sub.common]  # type: ignore[attr-defined]
+
+    p = sub.add_parser(
+        "checkin",
+        parents=common,
+        help="record a check-in on a key result (value, confidence, note)",
+        description="Append a check-in to a KR's history (never overwritten); --edit N corrects "
+        "check-in N and records the correction in the KR's changes.",
+    )
+    p.add_argument("--kr", required=True, metavar="ID", help="key result id, e.g. o1.kr2")
+    p.add_argument("--value", type=_number, help="current value of the metric")
+    p.add_argument("--confidence", type=_confidence, help="0–1 (or 0–100): will we get there?")
+    p.add_argument("--note", default="", help="what happened since the last check-in")
+    p.add_argument("--blockers", default="", help="what stands in the way")
+    p.add_argument("--cycle", metavar="ID", help="cycle id (default: the current cycle)")
+    p.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="default: today")
+    p.add_argument("--edit", type=int, metavar="N", help="correct check-in N (1 = the first)")
+    p.add_argument("--why", help="reason for an --edit (kept in the KR's changes)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_checkin)
+
+    p = sub.add_parser(
+        "score",
+        parents=common,
+        help="score a cycle: progress, binary, graded and percentage per KR, objective, cycle",
+    )
+    p.add_argument("path", nargs="?", help="OKR file (default: a workspace cycle)")
+    p.add_argument("--cycle", metavar="ID", help="workspace cycle id (default: the current one)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--no-calibration",
+        action="store_true",
+        help="skip the check for sandbagging/overreach across the workspace's closed cycles",
+    )
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "report", parents=common, help="write a cycle report with charts (md or html)"
+    )
+    p.add_argument("path", nargs="?", help="OKR file (default: a workspace cycle)")
+    p.add_argument("--cycle", metavar="ID", help="workspace cycle id (default: the current one)")
+    p.add_argument("--format", choices=["md", "html"], help="default: from -o, else md")
+    p.add_argument(
+        "-o", "--output", default="-", help="output file (- = stdout; md charts need a file)"
+    )
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "retro",
+        parents=common,
+        help="draft the cycle's retrospective, save it in retros/ and add it to memory",
+    )
+    p.add_argument("--cycle", metavar="ID", help="cycle id (default: the current cycle)")
+    p.add_argument("--no-ingest", action="store_true", help="save only; do not add it to memory")
+    p.add_argument("--no-llm", action="store_true", help="offline template even if a model is set")
+    p.add_argument("--force", action="store_true", help="replace an existing retros/<cycle>.md")
+    p.add_argument("--stdout", action="store_true", help="print the draft instead of saving it")
+    p.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="add the existing retros/<cycle>.md (after the team edited it) to memory again",
+    )
+    p.set_defaults(func=cmd_retro)
+
+
+def _cycle_id(args: argparse.Namespace, ctx: CliContext) -> str:
+    cid = args.cycle or ctx.workspace.current_cycle_id()
+    if not cid:
+        raise InputError(
+            f"no cycles in {ctx.workspace.root}; create one with `okr-coach new-cycle`"
+        )
+    return cid
+
+
+def _load(args: argparse.Namespace, ctx: CliContext) -> Cycle:
+    if getattr(args, "path", None):
+        if args.cycle:
+            raise InputError("give either a file or --cycle, not both")
+        from coach.files import read_okr_file
+
+        return read_okr_file(args.path).cycle
+    return ctx.workspace.load_cycle(_cycle_id(args, ctx))
+
+
+def cmd_checkin(args: argparse.Namespace, ctx: CliContext) -> int:
+    from coach.lifecycle import add_checkin
+
+    cid = _cycle_id(args, ctx)
+    result = add_checkin(
+        ctx.workspace,
+        cid,
+        args.kr,
+        value=args.value,
+        confidence=args.confidence,
+        note=args.note,
+        blockers=args.blockers,
+        day=args.date,
+        edit=args.edit,
+        why=args.why,
+    )
+    for note in result.notes:
+        ctx.err(f"note: {note}")
+    from coach.scoring import score_kr
+
+    s = score_kr(result.kr, ctx.settings.scoring, ctx.lang(result.cycle.language.value))
+    if args.format == "json":
+        ctx.out_json(
+            {
+                "cycle": cid,
+                "kr": args.kr,
+                "number": result.number,
+                "edited": result.edited,
+                "checkin": result.checkin.model_dump(mode="json"),
+                "score": s.model_dump(mode="json"),
+            }
+        )
+        return 0
+    verb = "corrected" if result.edited else "recorded"
+    progress = f"progress {s.progress:.2f}" if s.progress is not None else "not scored yet"
+    ctx.out(f"{verb} check-in {result.number} on {args.kr} ({cid}): {progress}")
+    return 0
+
+
+def _history(ctx: CliContext, current: Cycle) -> list[Cycle]:
+    """Closed cycles in the workspace other than ``current`` (for calibration)."""
+    from coach.errors import OkrCoachError
+
+    out = []
+    for cid in ctx.workspace.cycle_ids():
+        if cid == current.cycle:
+            continue
+        try:
+            c = ctx.workspace.load_cycle(cid)
+        except OkrCoachError as e:
+            ctx.err(f"note: skipped {cid} for calibration: {e}")
+            continue
+        if c.status.value == "closed":
+            out.append(c)
+    return out
+
+
+def cmd_score(args: argparse.Namespace, ctx: CliContext) -> int:
+    from coach.scoring import calibrate, score_cycle
+
+    cycle = _load(args, ctx)
+    lang = ctx.lang(cycle.language.value)
+    result = score_cycle(cycle, ctx.settings.scoring, lang)
+    calibration = None
+    if not args.no_calibration:
+        past = _history(ctx, cycle) if not args.path else []
+        if cycle.status.value == "closed":
+            past = [*past, cycle]
+        if past:
+            calibration = calibrate(past, ctx.settings.scoring, lang)
+    if args.format == "json":
+        data = result.model_dump(mode="json")
+        data["calibration"] = calibration.model_dump(mode="json")["kinds"] if calibration else None
+        ctx.out_json(data)
+        return 0
+    _print_score(ctx, result)
+    if calibration:
+        ctx.out("")
+        ctx.out("calibration:")
+        for k in calibration.kinds:
+            mark = "!" if k.verdict in ("sandbagging", "overreach") else "-"
+            ctx.out(f"  {mark} {k.message}")
+    return 0
+
+
+def _fmt(x: float | None, pct: bool = False) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.0%}" if pct else f"{x:.2f}"
+
+
+def _print_score(ctx: CliContext, result: CycleScore) -> None:
+    head = f"cycle {result.cycle}" + (f" ({result.team})" if result.team else "")
+    ctx.out(f"{head}: score {_fmt(result.score)} {result.band or ''}".rstrip())
+    for o in result.objectives:
+        ctx.out(f"  {o.objective_id} {o.title}: {_fmt(o.score)} {o.band or ''}".rstrip())
+        for s in o.key_results:
+            flag = {
+                "committed_missed": "  ! committed, expected 1.0",
+                "aspirational_short": "  (aspirational, aim ~0.7)",
+                "aspirational_maxed": "  (aspirational at 1.0: ambitious enough?)",
+            }.get(s.flag or "", "")
+            unit = f" {s.unit}" if s.unit else ""
+            values = (
+                f"{s.current:g}{unit} vs target {s.target:g}{unit}"
+                if s.current is not None and s.target is not None
+                else "no value"
+            )
+            binary = {True: "achieved", False: "not achieved", None: "–"}[s.achieved]
+            ctx.out(
+                f"    {s.kr_id}: progress {_fmt(s.progress)} ({s.band or '–'}), {binary}, "
+                f"{_fmt(s.percent_of_target, pct=True)} of target; {values}{flag}"
+            )
+            for a in s.assumptions:
+                ctx.out(f"      assumed: {a}")
+
+
+def cmd_report(args: argparse.Namespace, ctx: CliContext) -> int:
+    from coach.report import render_report
+
+    cycle = _load(args, ctx)
+    fmt = args.format or ("html" if str(args.output).lower().endswith((".html", ".htm")) else "md")
+    lang = ctx.lang(cycle.language.value)
+    history = _history(ctx, cycle) if not args.path else []
+    out = None if args.output == "-" else Path(args.output)
+    text = render_report(cycle, fmt, ctx.settings, lang=lang, output=out, history=history)
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    from coach.files.atomic import atomic_write_text
+
+    atomic_write_text(out, text)
+    ctx.err(f"wrote {out} ({fmt})")
+    return 0
+
+
+def cmd_retro(args: argparse.Namespace, ctx: CliContext) -> int:
+    from coach.lifecycle import draft_retro, save_retro
+
+    cid = _cycle_id(args, ctx)
+    cycle = ctx.workspace.load_cycle(cid)
+    if args.ingest_only:
+        return _reingest(ctx, cycle)
+    lang = ctx.lang(cycle.language.value)
+    text = draft_retro(
+        cycle, ctx.settings, lang, history=_history(ctx, cycle), use_llm=not args.no_llm
+    )
+    if args.stdout:
+        sys.stdout.write(text)
+        return 0
+    saved = save_retro(
+        ctx.workspace, cycle, text, ctx.settings, ingest=not args.no_ingest, force=args.force
+    )
+    ctx.out(f"wrote {saved.path}")
+    if saved.note:
+        ctx.err(f"note: {saved.note}")
+    elif saved.ingested is not None:
+        ctx.out(f"added to memory ({saved.ingested} passages, cycle {cid}, kind retro)")
+    ctx.out(f"edit it with the team, then: okr-coach retro --cycle {cid} --ingest-only")
+    return 0
+
+
+def _reingest(ctx: CliContext, cycle: Cycle) -> int:
+    from coach.lifecycle import ingest_retro
+
+    path = ctx.workspace.retros_dir / f"{cycle.cycle}.md"
+    if not path.exists():
+        raise InputError(f"{path} does not exist yet; run `okr-coach retro --cycle {cycle.cycle}`")
+    added, note = ingest_retro(path, cycle, ctx.settings)
+    if note:
+        ctx.err(f"error: {note}")
+        return 1
+    ctx.out(f"added {path} to memory ({added} passages, cycle {cycle.cycle}, kind retro)")
+    return 0
