@@ -1,0 +1,678 @@
+"""LLM tasks, grounded in the rule findings, the KPI catalog and lessons from past cycles.
+
+Every task renders a versioned prompt (``prompts/``), asks through :mod:`coach.llm`, validates
+the answer against the registries, re-checks every rewrite or drafted KR with the rule engine
+and, when the model is off or misbehaves, returns the rule-based result with the reason in
+``fallback_reason``: never worse than the offline coach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coach.llm_schemas import (
+    Answer,
+    DraftKrs,
+    DraftObjectives,
+    KpiPick,
+    ObjectiveCritique,
+    Problem,
+    Rewrite,
+    numbers_in,
+)
+from coach.models import Cycle, Finding, Objective, Passage, Severity
+
+if TYPE_CHECKING:
+    from coach.config import Settings
+    from coach.llm import LlmSession
+    from coach.llm_cache import LlmCache
+    from coach.prompting import RenderedPrompt
+
+Partial = Callable[[str], None] | None
+LESSONS_PER_OBJECTIVE = 5
+KPI_CANDIDATES = 8
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KpiChoice(_Result):
+    kpi_id: str
+    name: str
+    why: str
+
+
+class KrReview(_Result):
+    index: int
+    id: str | None = None
+    text: str
+    findings: list[Finding] = Field(default_factory=list, description="the rule engine's")
+    verdict: Literal["good", "improve", "rewrite", "move_to_initiatives"]
+    problems: list[Problem] = Field(default_factory=list)
+    rewrite: str | None = None
+    rewrite_findings: list[Finding] = Field(
+        default_factory=list, description="what the rules still find in the rewrite"
+    )
+    kpis: list[KpiChoice] = Field(default_factory=list)
+    lessons: list[str] = Field(default_factory=list, description="ids of cited passages")
+
+
+class CritiqueResult(_Result):
+    objective_index: int
+    objective_id: str | None = None
+    title: str
+    source: Literal["llm", "rules"]
+    note: str | None = None
+    missing: list[str] = Field(default_factory=list)
+    key_results: list[KrReview] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    prompt: str | None = Field(default=None, description="template name and version used")
+    fallback_reason: str | None = None
+
+
+class DraftedKr(_Result):
+    text: str
+    metric: str | None = None
+    unit: str | None = None
+    direction: str | None = None
+    why: str | None = None
+    kpi_id: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class DraftKrsResult(_Result):
+    objective: str
+    source: Literal["llm", "rules"]
+    candidates: list[DraftedKr] = Field(default_factory=list)
+    fallback_reason: str | None = None
+
+
+class DraftedObjective(_Result):
+    title: str
+    why_now: str
+    lessons: list[str] = Field(default_factory=list)
+
+
+class DraftObjectivesResult(_Result):
+    source: Literal["llm", "rules"]
+    candidates: list[DraftedObjective] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    fallback_reason: str | None = None
+
+
+class RewriteResult(_Result):
+    original: str
+    source: Literal["llm", "rules"]
+    text: str | None = None
+    why: str | None = None
+    codes: list[str] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list, description="rules on the rewrite")
+    attempts: int = 0
+    fallback_reason: str | None = None
+
+
+# ---------------------------------------------------------------------------------- grounding
+
+
+def _rules_table() -> list[dict[str, str]]:
+    from coach.rules.registry import RULES
+
+    rows = []
+    for code, rule in sorted(RULES.items()):
+        title = getattr(rule, "title", None) or getattr(rule, "name", None) or ""
+        rows.append({"code": code, "category": str(getattr(rule, "category", "")), "title": title})
+    return rows
+
+
+def _kpi_ids() -> set[str]:
+    from coach.kpis import load_catalog
+
+    catalog = load_catalog()
+    items = getattr(catalog, "kpis", None)
+    if items is None:
+        items = list(catalog)
+    if isinstance(items, dict):
+        return set(items)
+    return {getattr(k, "id", None) or getattr(k, "kpi_id", None) for k in items} - {None}
+
+
+def _kpi_candidates(texts: list[str], lang: str, settings: Settings) -> list[dict[str, str]]:
+    """The best catalog KPIs for the objective and its KRs (the model picks among these)."""
+    try:
+        from coach.kpis import suggest_kpis
+    except ImportError:
+        return []
+    best: dict[str, tuple[float, dict[str, str]]] = {}
+    for text in texts:
+        for s in suggest_kpis(text, lang=lang, k=5, settings=settings):
+            row = {"id": s.kpi_id, "name": s.name, "reason": s.reason or ""}
+            if s.kpi_id not in best or s.score > best[s.kpi_id][0]:
+                best[s.kpi_id] = (s.score, row)
+    ranked = sorted(best.values(), key=lambda p: -p[0])
+    return [row for _, row in ranked[:KPI_CANDIDATES]]
+
+
+def _lessons(item: Any, settings: Settings, notes: list[str]) -> list[Passage]:
+    """Past-cycle passages for grounding; memory trouble costs the lessons, not the task."""
+    try:
+        from coach.memory import lessons_for
+
+        passages = list(lessons_for(item, settings, k=LESSONS_PER_OBJECTIVE))
+    except Exception as e:  # no store yet, a broken store: critique still works
+        notes.append(f"lessons from past cycles unavailable ({type(e).__name__}: {e})")
+        return []
+    return [p.model_copy(update={"n": i}) for i, p in enumerate(passages, start=1)]
+
+
+def _passage_vars(passages: list[Passage]) -> list[dict[str, Any]]:
+    return [
+        {
+            "n": p.n,
+            "id": p.id,
+            "text": p.text,
+            "source": p.source,
+            "cycle": p.cycle,
+            "team": p.team,
+            "kind": p.kind,
+            "lines": f"{p.lines[0]}-{p.lines[1]}" if p.lines else None,
+            "heading_path": " > ".join(p.heading_path),
+        }
+        for p in passages
+    ]
+
+
+def _finding_vars(findings: list[Finding]) -> list[dict[str, str]]:
+    return [{"code": f.code, "severity": f.severity.value, "message": f.message} for f in findings]
+
+
+def _language(settings: Settings, file_language: str | None, lang: str | None) -> str:
+    from coach.i18n import ui_language
+
+    return lang if lang in ("en", "sv") else ui_language(settings.language, file_language)
+
+
+def _context(
+    passages: list[Passage], allowed: set[str], kpis: bool = True, **extra: Any
+) -> dict[str, Any]:
+    from coach.rules.registry import RULES
+
+    ctx: dict[str, Any] = {
+        "rule_codes": set(RULES),
+        "passage_ids": {p.id for p in passages},
+        "passage_ns": {p.n for p in passages},
+        "allowed_numbers": allowed | {p for pas in passages for p in numbers_in(pas.text)},
+        **extra,
+    }
+    if kpis:
+        ctx["kpi_ids"] = _kpi_ids()
+    return ctx
+
+
+def _cache(settings: Settings, use_cache: bool) -> LlmCache:
+    from coach.llm_cache import LlmCache
+
+    return LlmCache.for_workspace(settings.workspace, enabled=use_cache)
+
+
+def _recheck(text: str, lang: str, objective_title: str | None) -> list[Finding]:
+    from coach.engine import check_kr_text
+
+    return list(check_kr_text(text, lang=lang, objective_title=objective_title).findings)
+
+
+def _fails(findings: list[Finding]) -> bool:
+    return any(f.severity.rank >= Severity.warning.rank for f in findings)
+
+
+# ------------------------------------------------------------------------------------ critique
+
+
+def _check(cycle: Cycle, settings: Settings, lang: str, loaded: Any) -> Any:
+    from coach.engine import check_cycle
+
+    return check_cycle(cycle, settings.rules, loaded=loaded, lang=lang)
+
+
+def build_critique_prompt(
+    cycle: Cycle,
+    objective_index: int,
+    settings: Settings,
+    *,
+    lang: str | None = None,
+    loaded: Any = None,
+    check: Any = None,
+    notes: list[str] | None = None,
+) -> tuple[RenderedPrompt, dict[str, Any], Any, list[Passage]]:
+    """Everything one critique request needs: (prompt, validation context, checks, passages)."""
+    from coach.prompting import render
+
+    notes = notes if notes is not None else []
+    lang = _language(settings, cycle.language.value, lang)
+    check = check if check is not None else _check(cycle, settings, lang, loaded)
+    objective = cycle.objectives[objective_index]
+    obj_check = check.objectives[objective_index]
+    lines = getattr(loaded, "lines", None) or {}
+    passages = _lessons(objective, settings, notes)
+    texts = [objective.title, *(kr.text for kr in objective.key_results)]
+    krs = [
+        {
+            "index": i,
+            "id": kr.id or f"#{i + 1}",
+            "text": kr.text,
+            "line": lines.get(f"objectives.{objective_index}.key_results.{i}"),
+            "findings": _finding_vars(list(obj_check.key_results[i].findings)),
+        }
+        for i, kr in enumerate(objective.key_results)
+    ]
+    variables = {
+        "cycle": {
+            "id": cycle.cycle or "(no cycle id)",
+            "team": cycle.team,
+            "level": cycle.level.value if cycle.level else None,
+            "end": cycle.end.isoformat() if cycle.end else None,
+        },
+        "strategy": cycle.strategy,
+        "source": getattr(loaded, "path", None),
+        "objective": {
+            "number": objective_index + 1,
+            "id": objective.id,
+            "title": objective.title,
+            "description": objective.description,
+            "line": lines.get(f"objectives.{objective_index}"),
+        },
+        "krs": krs,
+        "rules": _rules_table(),
+        "kpis": _kpi_candidates(texts, lang, settings),
+        "passages": _passage_vars(passages),
+    }
+    prompt = render("critique", variables, language=lang)
+    allowed = set().union(
+        *(numbers_in(t) for t in texts),
+        numbers_in(cycle.strategy or ""),
+        numbers_in(objective.description or ""),
+        numbers_in(" ".join(str(x) for x in (cycle.cycle, cycle.start, cycle.end) if x)),
+        *(
+            numbers_in(
+                " ".join(str(v) for v in (kr.baseline, kr.target, kr.current) if v is not None)
+            )
+            for kr in objective.key_results
+        ),
+    )
+    context = _context(passages, allowed, n_krs=len(objective.key_results))
+    return prompt, context, check, passages
+
+
+def _offline_review(objective: Objective, obj_check: Any) -> list[KrReview]:
+    reviews = []
+    for i, kr in enumerate(objective.key_results):
+        findings = list(obj_check.key_results[i].findings)
+        suggestion = next((f.suggestion for f in findings if f.suggestion), None)
+        reviews.append(
+            KrReview(
+                index=i,
+                id=kr.id,
+                text=kr.text,
+                findings=findings,
+                verdict="improve" if _fails(findings) else "good",
+                problems=[Problem(code=f.code, text=f.message) for f in findings],
+                rewrite=suggestion,
+            )
+        )
+    return reviews
+
+
+def critique_objective(
+    cycle: Cycle,
+    objective_index: int,
+    settings: Settings,
+    *,
+    lang: str | None = None,
+    loaded: Any = None,
+    check: Any = None,
+    session: LlmSession | None = None,
+    use_cache: bool = True,
+    on_partial: Partial = None,
+    notes: list[str] | None = None,
+) -> CritiqueResult:
+    """Critique one objective and all its KRs in one LLM call; the rules' result on failure."""
+    from coach import llm
+
+    notes = notes if notes is not None else []
+    objective = cycle.objectives[objective_index]
+    lang = _language(settings, cycle.language.value, lang)
+    check = check if check is not None else _check(cycle, settings, lang, loaded)
+    obj_check = check.objectives[objective_index]
+    base = {"objective_index": objective_index, "objective_id": objective.id}
+    base["title"] = objective.title
+    if not settings.llm.enabled:
+        review = _offline_review(objective, obj_check)
+        return CritiqueResult(
+            **base, source="rules", key_results=review, fallback_reason=llm.OFF_HINT
+        )
+    prompt, context, _, passages = build_critique_prompt(
+        cycle, objective_index, settings, lang=lang, loaded=loaded, check=check, notes=notes
+    )
+    try:
+        answer = llm.complete_structured(
+            prompt.messages,
+            ObjectiveCritique,
+            settings.llm,
+            task=f"{prompt.name}.v{prompt.version}",
+            session=session,
+            context=context,
+            cache=_cache(settings, use_cache),
+            on_partial=on_partial,
+        )
+    except llm.LlmError as e:
+        review = _offline_review(objective, obj_check)
+        return CritiqueResult(
+            **base, source="rules", key_results=review, passages=passages, fallback_reason=str(e)
+        )
+    names = _kpi_names()
+    reviews = []
+    for item in sorted(answer.key_results, key=lambda k: k.index):
+        kr = objective.key_results[item.index]
+        rewrite_findings = _recheck(item.rewrite, lang, objective.title) if item.rewrite else []
+        reviews.append(
+            KrReview(
+                index=item.index,
+                id=kr.id,
+                text=kr.text,
+                findings=list(obj_check.key_results[item.index].findings),
+                verdict=item.verdict,
+                problems=item.problems,
+                rewrite=item.rewrite,
+                rewrite_findings=rewrite_findings,
+                kpis=[_choice(p, names) for p in item.kpis],
+                lessons=item.lessons,
+            )
+        )
+    return CritiqueResult(
+        **base,
+        source="llm",
+        note=answer.objective_note,
+        missing=answer.missing,
+        key_results=reviews,
+        passages=passages,
+        prompt=f"{prompt.name}.v{prompt.version}",
+    )
+
+
+def _kpi_names() -> dict[str, str]:
+    from coach.kpis import load_catalog
+
+    catalog = load_catalog()
+    names = {}
+    for kpi_id in _kpi_ids():
+        kpi = catalog.get(kpi_id)
+        name = getattr(kpi, "name", None) or kpi_id
+        names[kpi_id] = name if isinstance(name, str) else str(getattr(name, "en", kpi_id))
+    return names
+
+
+def _choice(pick: KpiPick, names: dict[str, str]) -> KpiChoice:
+    return KpiChoice(kpi_id=pick.kpi_id, name=names.get(pick.kpi_id, pick.kpi_id), why=pick.why)
+
+
+# ----------------------------------------------------------------------------------- rewrite
+
+
+def rewrite_kr(
+    kr_text: str,
+    settings: Settings,
+    lang: str | None = None,
+    *,
+    objective_title: str | None = None,
+    session: LlmSession | None = None,
+    use_cache: bool = True,
+    on_partial: Partial = None,
+) -> RewriteResult:
+    """Rewrite one KR; a rewrite the rules still flag gets one more attempt, then is shown
+    with its findings."""
+    from coach import llm
+    from coach.prompting import render
+
+    lang = _language(settings, None, lang)
+    findings = _recheck(kr_text, lang, objective_title)
+    if not settings.llm.enabled:
+        suggestion = next((f.suggestion for f in findings if f.suggestion), None)
+        return RewriteResult(
+            original=kr_text,
+            source="rules",
+            text=suggestion,
+            findings=_recheck(suggestion, lang, objective_title) if suggestion else [],
+            fallback_reason=llm.OFF_HINT,
+        )
+    allowed = numbers_in(kr_text) | numbers_in(objective_title or "")
+    context = _context([], allowed, kpis=False)
+    previous: Rewrite | None = None
+    previous_findings: list[Finding] = []
+    result: RewriteResult | None = None
+    for attempt in (1, 2):
+        variables = {
+            "kr_text": kr_text,
+            "objective_title": objective_title,
+            "findings": _finding_vars(findings),
+            "previous_attempt": previous.text if previous else None,
+            "previous_findings": _finding_vars(previous_findings),
+        }
+        prompt = render("rewrite", variables, language=lang)
+        try:
+            answer = llm.complete_structured(
+                prompt.messages,
+                Rewrite,
+                settings.llm,
+                task=f"{prompt.name}.v{prompt.version}",
+                session=session,
+                context=context,
+                cache=_cache(settings, use_cache),
+                on_partial=on_partial,
+            )
+        except llm.LlmError as e:
+            if result is not None:  # keep the first rewrite, shown with its findings
+                return result
+            suggestion = next((f.suggestion for f in findings if f.suggestion), None)
+            return RewriteResult(
+                original=kr_text, source="rules", text=suggestion, fallback_reason=str(e)
+            )
+        new_findings = _recheck(answer.text, lang, objective_title)
+        result = RewriteResult(
+            original=kr_text,
+            source="llm",
+            text=answer.text,
+            why=answer.why,
+            codes=answer.codes,
+            findings=new_findings,
+            attempts=attempt,
+        )
+        if not _fails(new_findings):
+            break
+        previous, previous_findings = answer, new_findings
+    assert result is not None
+    return result
+
+
+# ------------------------------------------------------------------------------------ drafting
+
+
+def draft_objectives(
+    strategy: str,
+    settings: Settings,
+    lang: str | None = None,
+    *,
+    existing: list[str] | None = None,
+    session: LlmSession | None = None,
+    use_cache: bool = True,
+    on_partial: Partial = None,
+    source: str | None = None,
+) -> DraftObjectivesResult:
+    """Two to four candidate objectives (with why-now) from a strategy text."""
+    from coach import llm
+    from coach.prompting import render
+
+    lang = _language(settings, None, lang)
+    if not settings.llm.enabled:
+        return DraftObjectivesResult(source="rules", fallback_reason=llm.OFF_HINT)
+    notes: list[str] = []
+    passages = _lessons(strategy, settings, notes)
+    variables = {
+        "strategy": strategy,
+        "source": source,
+        "existing": existing or [],
+        "passages": _passage_vars(passages),
+    }
+    prompt = render("draft-objectives", variables, language=lang)
+    try:
+        answer = llm.complete_structured(
+            prompt.messages,
+            DraftObjectives,
+            settings.llm,
+            task=f"{prompt.name}.v{prompt.version}",
+            session=session,
+            context=_context(passages, numbers_in(strategy), kpis=False),
+            cache=_cache(settings, use_cache),
+            on_partial=on_partial,
+        )
+    except llm.LlmError as e:
+        return DraftObjectivesResult(source="rules", passages=passages, fallback_reason=str(e))
+    return DraftObjectivesResult(
+        source="llm",
+        candidates=[DraftedObjective(**c.model_dump()) for c in answer.candidates],
+        passages=passages,
+    )
+
+
+def _skeletons(
+    objective_title: str, lang: str, settings: Settings, deadline: str | None
+) -> list[DraftedKr]:
+    """Offline drafts: catalog KPIs the objective points at, as from ___ to ___ skeletons."""
+    if lang == "sv":
+        pattern, by = "{name}: från ___ till ___{by}", f" senast {deadline}" if deadline else ""
+    else:
+        pattern, by = "{name}: from ___ to ___{by}", f" by {deadline}" if deadline else ""
+    out = []
+    for kpi in _kpi_candidates([objective_title], lang, settings)[:4]:
+        text = pattern.format(name=kpi["name"], by=by)
+        out.append(
+            DraftedKr(
+                text=text,
+                metric=kpi["name"],
+                why=kpi["reason"] or None,
+                kpi_id=kpi["id"],
+                findings=_recheck(text, lang, objective_title),
+            )
+        )
+    return out
+
+
+def draft_krs(
+    objective: Objective | str,
+    settings: Settings,
+    lang: str | None = None,
+    *,
+    strategy: str | None = None,
+    deadline: str | None = None,
+    session: LlmSession | None = None,
+    use_cache: bool = True,
+    on_partial: Partial = None,
+) -> DraftKrsResult:
+    """Three to five candidate KRs with baseline and target left blank, each re-checked."""
+    from coach import llm
+    from coach.prompting import render
+
+    title = objective.title if isinstance(objective, Objective) else objective
+    lang = _language(settings, None, lang)
+    if not settings.llm.enabled:
+        return DraftKrsResult(
+            objective=title,
+            source="rules",
+            candidates=_skeletons(title, lang, settings, deadline),
+            fallback_reason=llm.OFF_HINT,
+        )
+    notes: list[str] = []
+    passages = _lessons(objective, settings, notes)
+    variables = {
+        "objective_title": title,
+        "strategy": strategy,
+        "deadline": deadline,
+        "kpis": _kpi_candidates([title], lang, settings),
+        "passages": _passage_vars(passages),
+    }
+    prompt = render("draft-krs", variables, language=lang)
+    allowed = numbers_in(title) | numbers_in(strategy or "") | numbers_in(deadline or "")
+    try:
+        answer = llm.complete_structured(
+            prompt.messages,
+            DraftKrs,
+            settings.llm,
+            task=f"{prompt.name}.v{prompt.version}",
+            session=session,
+            context=_context(passages, allowed),
+            cache=_cache(settings, use_cache),
+            on_partial=on_partial,
+        )
+    except llm.LlmError as e:
+        return DraftKrsResult(
+            objective=title,
+            source="rules",
+            candidates=_skeletons(title, lang, settings, deadline),
+            fallback_reason=str(e),
+        )
+    candidates = [
+        DraftedKr(**c.model_dump(), findings=_recheck(c.text, lang, title))
+        for c in answer.candidates
+    ]
+    return DraftKrsResult(objective=title, source="llm", candidates=candidates)
+
+
+# -------------------------------------------------------------------------------------- answer
+
+
+def answer_question(
+    question: str,
+    passages: list[Passage],
+    settings: Settings,
+    *,
+    lang: str | None = None,
+    session: LlmSession | None = None,
+    use_cache: bool = True,
+    on_partial: Partial = None,
+    on_error: Callable[[str], None] | None = None,
+) -> str | None:
+    """An answer citing the passages as [n]; None when the LLM is off or fails (the caller
+    then shows the passages alone). ``on_error`` receives the reason."""
+    from coach import llm
+    from coach.prompting import render
+
+    if not settings.llm.enabled or not passages:
+        if on_error is not None:
+            on_error(llm.OFF_HINT if not settings.llm.enabled else "no passages to answer from")
+        return None
+    lang = _language(settings, None, lang)
+    prompt = render(
+        "answer", {"question": question, "passages": _passage_vars(passages)}, language=lang
+    )
+    context = {
+        "passage_ids": {p.id for p in passages},
+        "passage_ns": {p.n for p in passages},
+    }
+    try:
+        answer = llm.complete_structured(
+            prompt.messages,
+            Answer,
+            settings.llm,
+            task=f"{prompt.name}.v{prompt.version}",
+            session=session,
+            context=context,
+            cache=_cache(settings, use_cache),
+            on_partial=on_partial,
+        )
+    except llm.LlmError as e:
+        if on_error is not None:
+            on_error(str(e))
+        return None
+    return answer.answer
