@@ -19,6 +19,7 @@ from coach.errors import OkrCoachError
 
 COMMAND_MODULES = [
     "coach.cli.foundation",
+    "coach.cli.tui_cmd",
     "coach.cli.doctor_cmd",
     "coach.cli.lifecycle_cmd",
 ]

@@ -1,0 +1,44 @@
+"""``okr-coach tui [FILE]``: the guided coaching session (also what ``okr-coach`` alone runs)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from coach.cli.context import CliContext
+from coach.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "tui",
+        parents=[sub.common],  # type: ignore[attr-defined]
+        help="the guided coaching session in the terminal (default command)",
+    )
+    p.add_argument("file", nargs="?", help="cycle id of the workspace or an OKR file to open")
+    p.set_defaults(func=cmd_tui)
+
+
+def cmd_tui(args: argparse.Namespace, ctx: CliContext) -> int:
+    from coach.workspace import init_workspace
+
+    settings = ctx.settings
+    ws = init_workspace(settings.workspace)
+    target: Path | None = None
+    cycle_id: str | None = None
+    if args.file:
+        path = Path(args.file).expanduser()
+        if path.exists():
+            if not path.is_file():
+                raise InputError("not a file; pass an OKR file or a cycle id", str(path))
+            target = path
+        elif ws.cycle_path(args.file).exists() or "/" not in args.file and "." not in args.file:
+            cycle_id = args.file
+        else:
+            raise InputError("no such file", str(path))
+
+    from tui.app import OkrCoachApp  # Textual is imported only when the TUI really starts
+
+    app = OkrCoachApp(settings, open_path=target, open_cycle=cycle_id, lang=ctx.lang())
+    app.run()
+    return 0

@@ -1,0 +1,95 @@
+"""What every step screen shares: header, the step bar, translated footer keys, navigation."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from tui.widgets.stepbar import StepBar
+
+if TYPE_CHECKING:
+    from tui.app import OkrCoachApp
+    from tui.session import Session
+
+
+def action_key(action: str) -> str:
+    """``step(-1)`` -> ``step_m1``: a catalog-friendly name for an action with arguments."""
+    return action.replace("(", "_").replace(")", "").replace("-", "m").replace("'", "")
+
+
+def translate_bindings(node: DOMNode, t) -> None:  # type: ignore[no-untyped-def]
+    """Give footer keys their description in the UI language (``keys.<action>`` in catalogs)."""
+    bindings = node._bindings.key_to_bindings
+    for key, items in bindings.items():
+        new_items = []
+        for b in items:
+            key_name = "keys." + action_key(b.action)
+            label = t(key_name)
+            new_items.append(dataclasses.replace(b, description=label) if label != key_name else b)
+        bindings[key] = new_items
+
+
+class CoachScreen(Screen):
+    """Base for every screen: typed access to the app and the session, translated keys."""
+
+    @property
+    def coach(self) -> OkrCoachApp:
+        return cast("OkrCoachApp", self.app)
+
+    @property
+    def session(self) -> Session:
+        session = self.coach.session
+        assert session is not None, "step screens open only with a session"
+        return session
+
+    def t(self, key: str, **values: object) -> str:
+        return self.coach.t(key, **values)
+
+    def on_mount(self) -> None:
+        translate_bindings(self, self.coach.t)
+        translate_bindings(self.coach, self.coach.t)
+        self.coach.refresh_bindings()
+
+    def refresh_texts(self) -> None:
+        """Language switched: rebuild from the session (all state lives there)."""
+        translate_bindings(self, self.coach.t)
+        translate_bindings(self.coach, self.coach.t)
+        self.call_later(self.recompose)
+
+
+class StepScreen(CoachScreen):
+    """A step of the flow: ctrl+n / ctrl+b move forward and back."""
+
+    STEP = "strategy"
+    BINDINGS = [
+        Binding("ctrl+b", "step(-1)", "Back"),
+        Binding("ctrl+n", "step(1)", "Next"),
+        Binding("escape", "start", "Cycles", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield StepBar(self.STEP, self.coach.t)
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def action_step(self, delta: int) -> None:
+        self.leave()
+        self.coach.step_by(delta)
+
+    def action_start(self) -> None:
+        self.leave()
+        self.coach.changed(immediate=True)
+        self.coach.back_to_start()
+
+    def leave(self) -> None:
+        """Flush edits into the session before the screen goes away."""

@@ -1,0 +1,67 @@
+"""Help (F1 / ?): the keys, the flow, and the documentation of every rule."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from tui import services
+from tui.screens.base import CoachScreen
+
+
+class HelpScreen(CoachScreen):
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("f1", "close", "Close", show=False),
+        Binding("question_mark", "close", "Close", show=False),
+    ]
+
+    def __init__(self, focus_code: str | None = None) -> None:
+        super().__init__()
+        self.focus_code = focus_code
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="help"):
+            yield Static(self._intro(), id="help-intro")
+            for doc in services.rule_docs(self.coach.ui_lang):
+                body = Text()
+                body.append(f"{doc.code}  {doc.title}\n", style="bold")
+                body.append(doc.body.strip())
+                yield Static(body, id=f"rule-{doc.code}", classes="rule-doc")
+        yield Footer()
+
+    def _intro(self) -> Text:
+        text = Text()
+        text.append(self.t("help.title") + "\n\n", style="bold")
+        text.append(self.t("help.flow") + "\n\n")
+        text.append(self.t("help.keys_title") + "\n", style="bold")
+        for key in (
+            "help.key_nav",
+            "help.key_save",
+            "help.key_palette",
+            "help.key_kr",
+            "help.key_review",
+            "help.key_lang",
+            "help.key_quit",
+        ):
+            text.append(f"  {self.t(key)}\n")
+        text.append("\n" + self.t("help.rules_title") + "\n", style="bold")
+        if not services.rule_docs(self.coach.ui_lang):
+            text.append(self.t("findings.engine_missing") + "\n", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.focus_code:
+            found = self.query(f"#rule-{self.focus_code}")
+            if found:
+                self.call_after_refresh(found.first().scroll_visible, top=True, animate=False)
+            else:
+                self.notify(self.t("help.unknown_rule", code=self.focus_code), severity="warning")
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,354 @@
+"""Step 3: key results per objective, checked as you type.
+
+Checks are throttled on both edges: the first keystroke after a quiet spell is checked at once
+(so a finding appears within a frame), further keystrokes inside ``CHECK_COOLDOWN_S`` are
+coalesced into one trailing check of the latest text (a paste or key repeat costs one check).
+Fields are filled from the parsed text unless the user typed them by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from coach.models import KeyResult
+from tui import services
+from tui.screens.base import StepScreen
+from tui.widgets.findings import MARK, FindingsView
+
+CHECK_COOLDOWN_S = 0.12
+TEXT_FIELDS = ("baseline", "target", "unit", "deadline", "owner")
+NUMERIC_FIELDS = ("baseline", "target")
+NEW = "new"
+
+
+def _field_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "value", value))
+
+
+class KeyResultsScreen(StepScreen):
+    STEP = "krs"
+    BINDINGS = [
+        Binding("f2", "apply_fix", "Apply fix"),
+        Binding("f3", "to_initiatives", "→ Initiative"),
+        Binding("f4", "add", "New KR"),
+        Binding("f8", "delete", "Delete", show=False),
+        Binding("f5", "objective(-1)", "◀ Obj"),
+        Binding("f6", "objective(1)", "Obj ▶"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.check: services.KrCheckView | None = None
+        self._cooldown: Timer | None = None
+        self._pending: str | None = None
+        self._autofilled: dict[int, set[str]] = {}
+
+    # ---------------------------------------------------------------- layout
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="kr-body"):
+            yield Static("", id="kr-objective")
+            yield OptionList(id="kr-list")
+            with Horizontal(classes="field-row"):
+                yield Label(self.t("kr.text"), classes="field-label wide")
+                yield Input(placeholder=self.t("kr.placeholder"), id="kr-text", compact=True)
+            with Horizontal(classes="field-row"):
+                for name in ("baseline", "target", "unit"):
+                    yield Label(self.t(f"kr.{name}"), classes="field-label")
+                    yield Input(id=f"f-{name}", classes="kr-field", compact=True)
+            with Horizontal(classes="field-row"):
+                for name in ("deadline", "owner"):
+                    yield Label(self.t(f"kr.{name}"), classes="field-label")
+                    yield Input(id=f"f-{name}", classes="kr-field", compact=True)
+                yield Label(self.t("kr.kind"), classes="field-label")
+                yield Select(
+                    [
+                        (self.t("kr.committed"), "committed"),
+                        (self.t("kr.aspirational"), "aspirational"),
+                    ],
+                    prompt="–",
+                    id="f-kind",
+                    compact=True,
+                )
+            yield Static("", id="kr-parsed")
+            with VerticalScroll(id="kr-findings-box"):
+                yield FindingsView(self.coach.t, id="kr-findings")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if not self.session.cycle.objectives:
+            self.query_one("#kr-objective", Static).update(
+                Text(self.t("kr.no_objectives"), style="yellow")
+            )
+            self.query_one("#kr-text", Input).disabled = True
+            return
+        pos = self.session.position
+        pos.objective = min(pos.objective, len(self.session.cycle.objectives) - 1)
+        self.show_objective(pos.objective, pos.kr)
+        self.query_one("#kr-text", Input).focus()
+
+    # ---------------------------------------------------------------- navigation
+
+    @property
+    def oi(self) -> int:
+        return self.session.position.objective
+
+    @property
+    def ki(self) -> int:
+        return self.session.position.kr
+
+    @property
+    def krs(self) -> list[KeyResult]:
+        return self.session.cycle.objectives[self.oi].key_results
+
+    @property
+    def current(self) -> KeyResult | None:
+        return self.krs[self.ki] if self.ki < len(self.krs) else None
+
+    def show_objective(self, oi: int, ki: int = 0) -> None:
+        objectives = self.session.cycle.objectives
+        self.session.position.objective = oi
+        obj = objectives[oi]
+        header = Text()
+        header.append(self.t("kr.objective", n=oi + 1, total=len(objectives)) + " ", style="bold")
+        header.append(obj.title)
+        if obj.initiatives:
+            header.append("  " + self.t("kr.initiatives", n=len(obj.initiatives)), style="dim")
+        self.query_one("#kr-objective", Static).update(header)
+        self.rebuild_list()
+        self.select_kr(min(ki, len(obj.key_results)))
+
+    def rebuild_list(self) -> None:
+        options = self.query_one("#kr-list", OptionList)
+        options.clear_options()
+        for i, kr in enumerate(self.krs):
+            options.add_option(Option(self._list_label(i, kr.text), id=f"kr-{i}"))
+        options.add_option(Option(Text(self.t("kr.new_item"), style="dim italic"), id=NEW))
+
+    def _list_label(self, i: int, text: str, findings: list | None = None) -> Text:
+        label = Text(f"{i + 1}. ", style="bold")
+        if findings:
+            worst = max(findings, key=lambda f: f.severity.rank)
+            mark, style = MARK[worst.severity.value]
+            label.append(f"{mark}{len(findings)} ", style=style)
+        elif findings is not None:
+            label.append("✓ ", style="green")
+        label.append(text)
+        label.truncate(200)
+        return label
+
+    def select_kr(self, ki: int) -> None:
+        self.session.position.kr = ki
+        options = self.query_one("#kr-list", OptionList)
+        options.highlighted = ki
+        kr = self.current
+        text_input = self.query_one("#kr-text", Input)
+        with text_input.prevent(Input.Changed):
+            text_input.value = kr.text if kr else ""
+        self.fill_fields(kr)
+        self.run_check(text_input.value)
+
+    @on(OptionList.OptionHighlighted, "#kr-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index != self.ki:
+            self.flush()
+            self.select_kr(event.option_index)
+
+    @on(OptionList.OptionSelected, "#kr-list")
+    def _selected(self) -> None:
+        self.query_one("#kr-text", Input).focus()
+
+    def action_objective(self, delta: int) -> None:
+        self.flush()
+        n = len(self.session.cycle.objectives)
+        if n:
+            self.show_objective((self.oi + delta) % n, 0)
+            self.coach.changed()
+
+    def action_add(self) -> None:
+        self.flush()
+        self.select_kr(len(self.krs))
+        self.query_one("#kr-text", Input).focus()
+
+    def action_delete(self) -> None:
+        kr = self.current
+        if kr is None:
+            return
+        self.session.remove_kr(self.oi, self.ki)
+        self.coach.changed()
+        self.notify(self.t("kr.deleted", text=kr.text), timeout=4)
+        self.rebuild_list()
+        self.select_kr(min(self.ki, len(self.krs)))
+
+    # ---------------------------------------------------------------- editing and checks
+
+    @on(Input.Changed, "#kr-text")
+    def _text_changed(self, event: Input.Changed) -> None:
+        before = len(self.krs)
+        kr = self.session.set_kr_text(self.oi, self.ki, event.value)
+        if kr is not None:
+            self.coach.changed()
+            if len(self.krs) != before:  # a new KR came into being with its first character
+                self.rebuild_list()
+                self.query_one("#kr-list", OptionList).highlighted = self.ki
+        self._pending = event.value
+        if self._cooldown is None:
+            self.run_check(event.value)
+            self._cooldown = self.set_timer(CHECK_COOLDOWN_S, self._cooldown_over)
+
+    def _cooldown_over(self) -> None:
+        self._cooldown = None
+        if self._pending is not None and (self.check is None or self._pending != self.check.text):
+            self.run_check(self._pending)
+            self._cooldown = self.set_timer(CHECK_COOLDOWN_S, self._cooldown_over)
+
+    def flush(self) -> None:
+        """Run the trailing check now (before moving away from this KR)."""
+        if self._cooldown is not None:
+            self._cooldown.stop()
+            self._cooldown = None
+        self._pending = None
+
+    def leave(self) -> None:
+        self.flush()
+
+    def run_check(self, text: str) -> None:
+        self._pending = None
+        view = self.query_one("#kr-findings", FindingsView)
+        if not text.strip():
+            self.check = services.KrCheckView(text=text)
+            view.show([], ok_text=self.t("kr.type_hint"))
+            self.query_one("#kr-parsed", Static).update("")
+            return
+        obj = self.session.cycle.objectives[self.oi]
+        try:
+            check = services.check_kr(text, self.coach.okr_lang, obj.title)
+        except Exception as e:  # a rule bug must not take the editor down
+            self.check = None
+            view.show([], ok_text=self.t("findings.check_failed", error=f"{type(e).__name__}: {e}"))
+            return
+        self.check = check
+        if not check.available:
+            view.show([], ok_text=self.t("findings.engine_missing"))
+        else:
+            view.show(check.findings)
+        self.autofill(check.parsed)
+        self.show_parsed(check.parsed)
+        if self.current is not None:
+            option = self.query_one("#kr-list", OptionList)
+            if self.ki < option.option_count - 1:
+                option.replace_option_prompt_at_index(
+                    self.ki, self._list_label(self.ki, text, check.findings)
+                )
+
+    def show_parsed(self, parsed: dict[str, Any]) -> None:
+        shown = {k: v for k, v in parsed.items() if k in ("metric", "direction") and v}
+        text = Text()
+        for k, v in shown.items():
+            text.append(f"{self.t(f'kr.{k}')}: ", style="dim")
+            text.append(_field_text(v) + "   ")
+        self.query_one("#kr-parsed", Static).update(text)
+
+    def autofill(self, parsed: dict[str, Any]) -> None:
+        kr = self.current
+        if kr is None:
+            return
+        auto = self._autofilled.setdefault(id(kr), set())
+        for name in services.PARSED_FIELDS:
+            if name not in parsed:
+                continue
+            if getattr(kr, name) is not None and name not in auto:
+                continue  # the user set it: never overwrite
+            value = parsed[name]
+            if isinstance(value, date):
+                value = value.isoformat()
+            try:
+                self.session.set_kr_field(self.oi, self.ki, name, getattr(value, "value", value))
+            except ValueError:
+                continue
+            auto.add(name)
+        self.fill_fields(kr)
+
+    def fill_fields(self, kr: KeyResult | None) -> None:
+        for name in TEXT_FIELDS:
+            field = self.query_one(f"#f-{name}", Input)
+            with field.prevent(Input.Changed):
+                field.value = _field_text(getattr(kr, name)) if kr else ""
+            field.remove_class("-invalid")
+        kind = self.query_one("#f-kind", Select)
+        with kind.prevent(Select.Changed):
+            kind.value = kr.kind.value if kr and kr.kind else Select.NULL
+
+    @on(Input.Changed, ".kr-field")
+    def _field_changed(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("f-")
+        if self.current is None:
+            self.notify(self.t("kr.text_first"), severity="warning")
+            return
+        value: Any = event.value.strip() or None
+        if name in NUMERIC_FIELDS and value is not None:
+            try:
+                value = float(value.replace(",", ".").replace(" ", ""))
+            except ValueError:
+                event.input.add_class("-invalid")
+                return
+        try:
+            self.session.set_kr_field(self.oi, self.ki, name, value)
+        except ValueError as e:
+            event.input.add_class("-invalid")
+            self.notify(str(e), severity="warning", timeout=4)
+            return
+        event.input.remove_class("-invalid")
+        self._autofilled.setdefault(id(self.current), set()).discard(name)
+        self.coach.changed()
+
+    @on(Select.Changed, "#f-kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        if self.current is None:
+            return
+        value = None if event.value is Select.NULL else event.value
+        self.session.set_kr_field(self.oi, self.ki, "kind", value)
+        self._autofilled.setdefault(id(self.current), set()).discard("kind")
+        self.coach.changed()
+
+    # ---------------------------------------------------------------- fixes
+
+    def action_apply_fix(self) -> None:
+        self.flush()
+        if self.check is None or self.check.text != self.query_one("#kr-text", Input).value:
+            self.run_check(self.query_one("#kr-text", Input).value)
+        fixes = [f for f in (self.check.findings if self.check else []) if f.suggestion]
+        if not fixes:
+            self.notify(self.t("kr.no_fix"), severity="warning", timeout=4)
+            return
+        finding = fixes[0]
+        text_input = self.query_one("#kr-text", Input)
+        text_input.value = finding.suggestion or ""
+        text_input.focus()
+        self.notify(self.t("kr.fix_applied", code=finding.code), timeout=4)
+
+    def action_to_initiatives(self) -> None:
+        self.flush()
+        kr = self.current
+        if kr is None:
+            return
+        self.session.move_kr_to_initiatives(self.oi, self.ki)
+        self.coach.changed()
+        self.notify(self.t("kr.moved", text=kr.text), timeout=5)
+        self.show_objective(self.oi, min(self.ki, len(self.krs)))

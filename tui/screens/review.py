@@ -1,0 +1,411 @@
+"""Step 4: review the whole set — all findings, KPI suggestions per KR, lessons, LLM critique.
+
+Findings jump to the KR editor (fix in place). KPIs, lessons and critique run in thread
+workers; critique streams into its panel, can be cancelled with escape, and shows what would be
+sent to the model first (sending can be turned off). Rewrites come back as diffs to accept or
+reject; an accepted rewrite goes back through the rules like any edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Label, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+from textual.worker import Worker, get_current_worker
+
+from coach.models import Finding
+from tui import services
+from tui.messages import CritiqueChunk, CritiqueDone, KpisReady, LessonsReady, WorkFailed
+from tui.screens.base import StepScreen
+from tui.widgets.findings import MARK
+from tui.widgets.lessons import LessonsPanel
+from tui.workers import fetch_kpis, fetch_lessons
+
+
+@dataclass
+class Rewrite:
+    """A proposed new text for one KR, shown as a diff."""
+
+    objective: int
+    kr: int
+    old: str
+    new: str
+    why: str = ""
+
+
+def rewrites_from(result: Any, cycle_objective: int, krs: list[str]) -> list[Rewrite]:
+    """Pull rewrite suggestions out of a critique result, whatever its exact shape."""
+    out: list[Rewrite] = []
+    items = getattr(result, "rewrites", None) or getattr(result, "suggestions", None) or []
+    for s in items:
+        new = getattr(s, "text", None) or getattr(s, "new", None) or getattr(s, "rewrite", None)
+        target = getattr(s, "target_kr", None) or getattr(s, "kr_id", None)
+        index = getattr(s, "kr_index", None)
+        if index is None and isinstance(target, str) and ".kr" in target:
+            ids = [f"o{cycle_objective + 1}.kr{i + 1}" for i in range(len(krs))]
+            index = ids.index(target) if target in ids else None
+        if not new or index is None or not 0 <= int(index) < len(krs):
+            continue
+        why = getattr(s, "title", None) or getattr(s, "why", None) or ""
+        out.append(Rewrite(cycle_objective, int(index), krs[int(index)], str(new), str(why)))
+    return out
+
+
+class ReviewScreen(StepScreen):
+    STEP = "review"
+    BINDINGS = [
+        Binding("f5", "recheck", "Check"),
+        Binding("f7", "critique", "Critique"),
+        Binding("f9", "toggle_send", "Send on/off"),
+        Binding("escape", "cancel", "Cancel", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.findings: list[Finding] = []
+        self.rewrites: list[Rewrite] = []
+        self._critique: Worker | None = None
+        self._kpi_for: tuple[int, int] | None = None
+        self._kpi_views: list[services.KpiView] = []
+        self._stream = ""
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="review-summary")
+        with TabbedContent(id="review-tabs"):
+            with TabPane(self.t("review.tab_findings"), id="tab-findings"):
+                yield OptionList(id="all-findings")
+            with TabPane(self.t("review.tab_kpis"), id="tab-kpis"), Horizontal():
+                yield OptionList(id="kpi-krs")
+                with Vertical(id="kpi-side"):
+                    yield Label(self.t("review.kpi_hint"), classes="hint")
+                    yield OptionList(id="kpi-suggestions")
+            with TabPane(self.t("review.tab_lessons"), id="tab-lessons"):
+                yield LessonsPanel(self.coach.t, id="review-lessons")
+            with TabPane(self.t("review.tab_critique"), id="tab-critique"):
+                with VerticalScroll(id="critique-box"):
+                    yield Static("", id="critique-status")
+                    yield Static("", id="critique-text")
+                yield OptionList(id="rewrites")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.action_recheck()
+        self.fill_kpi_krs()
+        self.show_critique_status()
+        self.query_one("#all-findings", OptionList).focus()
+
+    # ---------------------------------------------------------------- findings
+
+    def action_recheck(self) -> None:
+        cycle = self.session.cycle
+        try:
+            self.findings = services.check_cycle(cycle, self.coach.settings, self.coach.okr_lang)
+        except Exception as e:
+            self.findings = []
+            self.notify(
+                self.t("findings.check_failed", error=f"{type(e).__name__}: {e}"),
+                severity="error",
+                timeout=8,
+            )
+        n_kr = sum(len(o.key_results) for o in cycle.objectives)
+        counts = {s: sum(1 for f in self.findings if f.severity.value == s) for s in MARK}
+        summary = Text(
+            self.t(
+                "review.summary",
+                objectives=len(cycle.objectives),
+                krs=n_kr,
+                errors=counts["error"],
+                warnings=counts["warning"],
+                infos=counts["info"],
+            )
+        )
+        if not services.engine_available():
+            summary.append("  " + self.t("findings.engine_missing"), style="dim")
+        self.query_one("#review-summary", Static).update(summary)
+        options = self.query_one("#all-findings", OptionList)
+        options.clear_options()
+        for i, f in enumerate(self.findings):
+            options.add_option(Option(self._finding_label(f), id=f"finding-{i}"))
+        if not self.findings:
+            options.add_option(Option(Text(self.t("findings.none"), style="green"), disabled=True))
+
+    def _finding_label(self, f: Finding) -> Text:
+        mark, style = MARK.get(f.severity.value, ("●", ""))
+        text = Text()
+        text.append(f"{mark} {f.code} ", style=style)
+        loc = f.location
+        if loc.objective_index is not None:
+            where = f"O{loc.objective_index + 1}"
+            if loc.kr_index is not None:
+                where += f".KR{loc.kr_index + 1}"
+            text.append(where + " ", style="bold")
+        text.append(f.message)
+        if f.fix_title:
+            text.append(f"\n    {self.t('findings.fix')}: {f.fix_title}", style="italic dim")
+        return text
+
+    @on(OptionList.OptionSelected, "#all-findings")
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        """Fix in place: open the KR (or objective) the finding is about."""
+        if not event.option.id or event.option.id == "none":
+            return
+        f = self.findings[int(event.option.id.removeprefix("finding-"))]
+        loc = f.location
+        if loc.objective_index is None:
+            return
+        self.session.position.objective = loc.objective_index
+        if loc.kr_index is not None:
+            self.session.position.kr = loc.kr_index
+            self.coach.go("krs")
+        else:
+            self.coach.go("objectives")
+
+    # ---------------------------------------------------------------- KPIs
+
+    def fill_kpi_krs(self) -> None:
+        options = self.query_one("#kpi-krs", OptionList)
+        options.clear_options()
+        for oi, ki, _, kr in self.session.cycle.iter_krs():
+            label = Text(f"O{oi + 1}.KR{ki + 1} ", style="bold")
+            label.append(kr.text)
+            if kr.kpis:
+                label.append(f"  [{', '.join(kr.kpis)}]", style="green")
+            options.add_option(Option(label, id=f"kr-{oi}-{ki}"))
+
+    @on(OptionList.OptionHighlighted, "#kpi-krs")
+    def _kpi_kr(self, event: OptionList.OptionHighlighted) -> None:
+        if not event.option.id:
+            return
+        oi, ki = (int(x) for x in event.option.id.removeprefix("kr-").split("-"))
+        if self._kpi_for == (oi, ki):
+            return
+        self._kpi_for = (oi, ki)
+        suggestions = self.query_one("#kpi-suggestions", OptionList)
+        suggestions.clear_options()
+        suggestions.add_option(
+            Option(Text(self.t("review.kpi_loading"), style="dim"), disabled=True)
+        )
+        kr = self.session.cycle.objectives[oi].key_results[ki]
+        self._kpis(oi, ki, kr.text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="kpis", description="kpis")
+    def _kpis(self, oi: int, ki: int, text: str) -> None:
+        fetch_kpis(self, oi, ki, text, self.coach.okr_lang, self.coach.settings)
+
+    def on_kpis_ready(self, message: KpisReady) -> None:
+        if self._kpi_for != (message.objective, message.kr):
+            return
+        self._kpi_views = message.kpis
+        suggestions = self.query_one("#kpi-suggestions", OptionList)
+        suggestions.clear_options()
+        attached = self.session.cycle.objectives[message.objective].key_results[message.kr].kpis
+        for i, k in enumerate(message.kpis):
+            label = Text()
+            label.append("✓ " if k.kpi_id in attached else "+ ", style="green")
+            label.append(k.name, style="bold")
+            if k.role:
+                label.append(f"  ({k.role})", style="dim")
+            if k.reason:
+                label.append(f"\n    {k.reason}", style="dim")
+            suggestions.add_option(Option(label, id=f"kpi-{i}"))
+        if not message.kpis:
+            suggestions.add_option(Option(self.t("review.kpi_none"), disabled=True))
+
+    @on(OptionList.OptionSelected, "#kpi-suggestions")
+    def _accept_kpi(self, event: OptionList.OptionSelected) -> None:
+        if self._kpi_for is None or not event.option.id:
+            return
+        kpi = self._kpi_views[int(event.option.id.removeprefix("kpi-"))]
+        oi, ki = self._kpi_for
+        if self.session.attach_kpi(oi, ki, kpi.kpi_id):
+            self.coach.changed()
+            self.notify(self.t("review.kpi_attached", name=kpi.name), timeout=4)
+            self.fill_kpi_krs()
+            self.query_one("#kpi-krs", OptionList).highlighted = self._kr_row(oi, ki)
+            self._kpi_for = None
+
+    def _kr_row(self, oi: int, ki: int) -> int:
+        for row, (o, k, _, _) in enumerate(self.session.cycle.iter_krs()):
+            if (o, k) == (oi, ki):
+                return row
+        return 0
+
+    # ---------------------------------------------------------------- lessons
+
+    @on(TabbedContent.TabActivated, "#review-tabs")
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-lessons":
+            self.load_lessons()
+
+    def load_lessons(self) -> None:
+        cycle = self.session.cycle
+        if not cycle.objectives:
+            self.query_one(LessonsPanel).show_message(self.t("review.no_objectives"))
+            return
+        oi = min(self.session.position.objective, len(cycle.objectives) - 1)
+        self.query_one(LessonsPanel).show_loading()
+        self._lessons(cycle.objectives[oi].model_copy(deep=True))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lessons", description="lessons")
+    def _lessons(self, objective: Any) -> None:
+        fetch_lessons(self, "review", objective, self.coach.settings)
+
+    def on_lessons_ready(self, message: LessonsReady) -> None:
+        self.query_one(LessonsPanel).show_passages(message.passages)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        if message.task == "lessons":
+            self.query_one(LessonsPanel).show_message(
+                self.t("lessons.failed", error=message.message)
+            )
+        elif message.task == "kpis":
+            suggestions = self.query_one("#kpi-suggestions", OptionList)
+            suggestions.clear_options()
+            suggestions.add_option(
+                Option(self.t("review.kpi_failed", error=message.message), disabled=True)
+            )
+        elif message.task == "critique":
+            self._critique = None
+            self.query_one("#critique-status", Static).update(
+                Text(self.t("critique.failed", error=message.message), style="red")
+            )
+            self.notify(message.message, title=self.t("critique.failed_title"), severity="error")
+
+    # ---------------------------------------------------------------- critique
+
+    def show_critique_status(self) -> None:
+        status = self.query_one("#critique-status", Static)
+        settings = self.coach.settings
+        if not settings.llm.enabled:
+            status.update(Text(self.t("critique.off"), style="dim"))
+            return
+        text = Text(self.t("critique.model", model=settings.llm.model or "") + "\n", style="bold")
+        if not self.coach.send_to_llm:
+            text.append(self.t("critique.sending_off") + "\n", style="yellow")
+        else:
+            text.append(self.t("critique.ready") + "\n")
+        oi = min(self.session.position.objective, max(len(self.session.cycle.objectives) - 1, 0))
+        if self.session.cycle.objectives:
+            prompt = services.critique_prompt(self.session.cycle, oi, settings)
+            if prompt:
+                text.append("\n" + self.t("critique.prompt_title") + "\n", style="bold")
+                text.append(prompt, style="dim")
+        status.update(text)
+
+    def action_toggle_send(self) -> None:
+        self.coach.action_toggle_llm()
+        self.show_critique_status()
+
+    def action_critique(self) -> None:
+        tabs = self.query_one("#review-tabs", TabbedContent)
+        tabs.active = "tab-critique"
+        if not self.coach.settings.llm.enabled:
+            self.notify(self.t("llm.not_configured"), severity="warning", timeout=8)
+            return
+        if not self.coach.send_to_llm:
+            self.notify(self.t("critique.sending_off"), severity="warning", timeout=6)
+            return
+        if not self.session.cycle.objectives:
+            self.notify(self.t("review.no_objectives"), severity="warning")
+            return
+        oi = min(self.session.position.objective, len(self.session.cycle.objectives) - 1)
+        self.query_one("#critique-text", Static).update("")
+        self._stream = ""
+        self.query_one("#critique-status", Static).update(
+            Text(self.t("critique.running"), style="italic")
+        )
+        self._critique = self._run_critique(self.session.cycle.model_copy(deep=True), oi)
+
+    @work(
+        thread=True, exclusive=True, exit_on_error=False, group="critique", description="critique"
+    )
+    def _run_critique(self, cycle: Any, oi: int) -> None:
+        worker = get_current_worker()
+
+        def on_partial(text: str) -> None:
+            if not worker.is_cancelled:
+                self.post_message(CritiqueChunk(text))
+
+        try:
+            result = services.critique_objective(cycle, oi, self.coach.settings, on_partial)
+        except services.Unavailable as e:
+            self.post_message(WorkFailed("critique", str(e)))
+            return
+        except Exception as e:  # LlmError carries a readable message; anything else too
+            self.post_message(WorkFailed("critique", str(e) or type(e).__name__))
+            return
+        if not worker.is_cancelled:
+            self.post_message(CritiqueDone(oi, result))
+
+    def on_critique_chunk(self, message: CritiqueChunk) -> None:
+        # on_partial may pass either the delta or the whole text so far
+        if message.text.startswith(self._stream):
+            self._stream = message.text
+        else:
+            self._stream += message.text
+        self.query_one("#critique-text", Static).update(self._stream)
+
+    def on_critique_done(self, message: CritiqueDone) -> None:
+        self._critique = None
+        result = message.result
+        summary = (
+            getattr(result, "summary", None)
+            or getattr(result, "text", None)
+            or getattr(result, "critique", None)
+            or self._stream
+        )
+        self.query_one("#critique-status", Static).update(
+            Text(self.t("critique.done"), style="green")
+        )
+        self.query_one("#critique-text", Static).update(str(summary or ""))
+        krs = [kr.text for kr in self.session.cycle.objectives[message.objective].key_results]
+        self.rewrites = rewrites_from(result, message.objective, krs)
+        self.show_rewrites()
+
+    def show_rewrites(self) -> None:
+        options = self.query_one("#rewrites", OptionList)
+        options.clear_options()
+        for i, r in enumerate(self.rewrites):
+            label = Text(f"O{r.objective + 1}.KR{r.kr + 1}  ", style="bold")
+            if r.why:
+                label.append(r.why, style="italic")
+            label.append(f"\n- {r.old}", style="red")
+            label.append(f"\n+ {r.new}", style="green")
+            options.add_option(Option(label, id=f"rewrite-{i}"))
+        if self.rewrites:
+            options.focus()
+
+    @on(OptionList.OptionSelected, "#rewrites")
+    def _accept_rewrite(self, event: OptionList.OptionSelected) -> None:
+        if not event.option.id:
+            return
+        r = self.rewrites.pop(int(event.option.id.removeprefix("rewrite-")))
+        self.session.set_kr_text(r.objective, r.kr, r.new)
+        self.coach.changed()
+        self.notify(self.t("critique.accepted", n=r.kr + 1), timeout=4)
+        self.show_rewrites()
+        self.action_recheck()
+
+    def action_cancel(self) -> None:
+        """Escape: reject the highlighted rewrite, else stop a running critique, else go back."""
+        options = self.query_one("#rewrites", OptionList)
+        if options.has_focus and options.highlighted is not None and self.rewrites:
+            self.rewrites.pop(options.highlighted)
+            self.show_rewrites()
+            self.notify(self.t("critique.rejected"), timeout=3)
+            return
+        if self._critique is not None and self._critique.is_running:
+            self._critique.cancel()
+            self._critique = None
+            self.query_one("#critique-status", Static).update(
+                Text(self.t("critique.cancelled"), style="yellow")
+            )
+            return
+        self.action_start()

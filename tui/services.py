@@ -1,0 +1,222 @@
+"""The TUI's one door into ``coach/``: rule checks, KPIs, lessons, critique, scoring.
+
+Every call goes through the public APIs listed in docs/ARCHITECTURE.md. Parts of ``coach/`` are
+built in parallel, so each call degrades to "not available" (a readable reason, never an
+ImportError traceback) when its module is missing. Heavy modules are imported inside the
+functions, so the app starts without loading litellm, chromadb or the embedding model.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from coach.models import Finding, KeyResult, Objective, Passage
+
+if TYPE_CHECKING:
+    from coach.config import Settings
+    from coach.models import Cycle
+
+# Fields a KR check may fill in from the parsed text (the cycle-file names).
+PARSED_FIELDS = ("metric", "baseline", "target", "unit", "direction", "deadline", "owner", "kind")
+
+
+class Unavailable(Exception):
+    """A part of ``coach/`` this feature needs is not installed or not built yet."""
+
+
+def _module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        raise Unavailable(f"{name} is not available ({e})") from None
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if obj is None:
+        return {}
+    if isinstance(obj, dict):
+        return dict(obj)
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump()
+    return {k: getattr(obj, k) for k in PARSED_FIELDS if hasattr(obj, k)}
+
+
+def _findings(items: Any) -> list[Finding]:
+    out: list[Finding] = []
+    for f in items or []:
+        out.append(f if isinstance(f, Finding) else Finding.model_validate(_as_dict(f)))
+    return out
+
+
+@dataclass
+class KrCheckView:
+    """What the KR editor shows beside one key result."""
+
+    text: str
+    findings: list[Finding] = field(default_factory=list)
+    parsed: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None
+    available: bool = True
+
+
+def check_kr(text: str, lang: str | None = None, objective_title: str | None = None) -> KrCheckView:
+    """The fast path for live checks (runs on every debounced keystroke)."""
+    try:
+        engine = _module("coach.engine")
+    except Unavailable:
+        return KrCheckView(text=text, available=False)
+    kc = engine.check_kr_text(text, lang=lang, objective_title=objective_title)
+    parsed = {k: v for k, v in _as_dict(getattr(kc, "parsed", None)).items() if v not in (None, "")}
+    return KrCheckView(
+        text=text,
+        findings=_findings(getattr(kc, "findings", [])),
+        parsed=parsed,
+        language=getattr(kc, "language", None),
+    )
+
+
+def check_cycle(cycle: Cycle, settings: Settings | None, lang: str | None = None) -> list[Finding]:
+    """Every finding for the whole set (objectives, KRs and set-level rules)."""
+    try:
+        engine = _module("coach.engine")
+    except Unavailable:
+        return []
+    rules = settings.rules if settings is not None else None
+    result = engine.check_cycle(cycle, rules, lang=lang)
+    return _findings(result.all_findings())
+
+
+def objective_findings(cycle: Cycle, settings: Settings | None, lang: str | None) -> list[Finding]:
+    """Findings about objectives and the set (not about single KRs)."""
+    return [f for f in check_cycle(cycle, settings, lang) if f.location.kr_index is None]
+
+
+def engine_available() -> bool:
+    try:
+        _module("coach.engine")
+    except Unavailable:
+        return False
+    return True
+
+
+@dataclass
+class RuleDoc:
+    code: str
+    title: str
+    body: str
+
+
+def rule_docs(lang: str) -> list[RuleDoc]:
+    """The rule registry's documentation in the UI language (empty when rules are not built)."""
+    try:
+        registry = _module("coach.rules.registry")
+    except Unavailable:
+        return []
+    docs: list[RuleDoc] = []
+    for code, rule in sorted(registry.RULES.items()):
+        title = _localised(rule, ("title", "name", "summary"), lang) or code
+        body = _localised(rule, ("docs", "doc", "description", "why"), lang) or ""
+        if not body and hasattr(rule, "docs_for"):
+            body = str(rule.docs_for(lang))
+        docs.append(RuleDoc(code=code, title=str(title), body=str(body)))
+    return docs
+
+
+def _localised(obj: Any, names: tuple[str, ...], lang: str) -> str | None:
+    for name in names:
+        value = getattr(obj, name, None)
+        if isinstance(value, dict):
+            value = value.get(lang) or value.get("en") or next(iter(value.values()), None)
+        if callable(value):
+            try:
+                value = value(lang)
+            except TypeError:
+                continue
+        if value:
+            return str(value)
+    return None
+
+
+# ------------------------------------------------------------------ slow paths (worker threads)
+
+
+@dataclass
+class KpiView:
+    kpi_id: str
+    name: str
+    reason: str
+    role: str
+    score: float
+
+
+def suggest_kpis(
+    text: str, lang: str | None, settings: Settings | None, k: int = 5
+) -> list[KpiView]:
+    kpis = _module("coach.kpis")
+    out = []
+    for s in kpis.suggest_kpis(text, lang=lang, k=k, settings=settings):
+        out.append(
+            KpiView(
+                kpi_id=str(s.kpi_id),
+                name=str(s.name),
+                reason=str(getattr(s, "reason", "") or ""),
+                role=str(getattr(s, "role", "") or ""),
+                score=float(getattr(s, "score", 0.0) or 0.0),
+            )
+        )
+    return out
+
+
+def lessons_for(item: KeyResult | Objective | str, settings: Settings, k: int = 5) -> list[Passage]:
+    memory = _module("coach.memory")
+    return list(memory.lessons_for(item, settings, k=k))
+
+
+def llm_enabled(settings: Settings | None) -> bool:
+    return bool(settings is not None and settings.llm.enabled)
+
+
+def critique_objective(
+    cycle: Cycle,
+    objective_index: int,
+    settings: Settings,
+    on_partial: Callable[[str], None] | None = None,
+) -> Any:
+    """Critique one objective; streams through ``on_partial`` when the critique supports it."""
+    critique = _module("coach.critique")
+    fn = critique.critique_objective
+    if on_partial is not None and "on_partial" in inspect.signature(fn).parameters:
+        return fn(cycle, objective_index, settings, on_partial=on_partial)
+    return fn(cycle, objective_index, settings)
+
+
+def critique_prompt(cycle: Cycle, objective_index: int, settings: Settings) -> str | None:
+    """The text that would be sent to the model, when the critique module can show it."""
+    try:
+        critique = _module("coach.critique")
+    except Unavailable:
+        return None
+    for name in ("render_critique_prompt", "critique_prompt", "build_critique_prompt"):
+        fn = getattr(critique, name, None)
+        if callable(fn):
+            try:
+                prompt = fn(cycle, objective_index, settings)
+            except Exception as e:  # the preview is informative only; critique still works
+                return f"({type(e).__name__}: {e})"
+            return prompt if isinstance(prompt, str) else str(prompt)
+    return None
+
+
+def rewrite_kr(text: str, settings: Settings, lang: str | None) -> Any:
+    critique = _module("coach.critique")
+    return critique.rewrite_kr(text, settings, lang)
+
+
+def score_kr(kr: KeyResult, settings: Settings | None) -> Any:
+    scoring = _module("coach.scoring")
+    bands = settings.scoring.bands if settings is not None else None
+    return scoring.score_kr(kr, bands)

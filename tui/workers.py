@@ -1,0 +1,47 @@
+"""Background work shared by screens: each runs in a thread and posts a message back.
+
+Errors become :class:`~tui.messages.WorkFailed` with a readable message and a next step, so a
+missing store, an offline model or a bug in a part never shows a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widget import Widget
+
+from tui import services
+from tui.messages import KpisReady, LessonsReady, WorkFailed
+
+if TYPE_CHECKING:
+    from coach.config import Settings
+    from coach.models import KeyResult, Objective
+
+
+def fetch_lessons(
+    widget: Widget, target: str, item: KeyResult | Objective | str, settings: Settings
+) -> None:
+    """Run in a thread worker: retrieve lessons and post them to ``widget``."""
+    try:
+        passages = services.lessons_for(item, settings)
+    except services.Unavailable as e:
+        widget.post_message(WorkFailed("lessons", str(e), "memory"))
+        return
+    except Exception as e:  # any failure inside retrieval must reach the user as text
+        widget.post_message(WorkFailed("lessons", f"{type(e).__name__}: {e}", "lessons"))
+        return
+    widget.post_message(LessonsReady(target, passages))
+
+
+def fetch_kpis(
+    widget: Widget, oi: int, ki: int, text: str, lang: str | None, settings: Settings
+) -> None:
+    try:
+        kpis = services.suggest_kpis(text, lang, settings)
+    except services.Unavailable as e:
+        widget.post_message(WorkFailed("kpis", str(e), "kpis"))
+        return
+    except Exception as e:
+        widget.post_message(WorkFailed("kpis", f"{type(e).__name__}: {e}", "kpis"))
+        return
+    widget.post_message(KpisReady(oi, ki, kpis))
