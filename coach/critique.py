@@ -499,6 +499,62 @@ def rewrite_kr(
 # ------------------------------------------------------------------------------------ drafting
 
 
+def _draft_objectives_prompt(
+    strategy: str,
+    settings: Settings,
+    lang: str,
+    existing: list[str] | None = None,
+    source: str | None = None,
+) -> tuple[RenderedPrompt, dict[str, Any], list[Passage]]:
+    from coach.prompting import render
+
+    passages = _lessons(strategy, settings, [])
+    variables = {
+        "strategy": strategy,
+        "source": source,
+        "existing": existing or [],
+        "passages": _passage_vars(passages),
+    }
+    prompt = render("draft-objectives", variables, language=lang)
+    return prompt, _context(passages, numbers_in(strategy), kpis=False), passages
+
+
+def _draft_krs_prompt(
+    objective: Objective | str,
+    settings: Settings,
+    lang: str,
+    strategy: str | None = None,
+    deadline: str | None = None,
+) -> tuple[RenderedPrompt, dict[str, Any], list[Passage]]:
+    from coach.prompting import render
+
+    title = objective.title if isinstance(objective, Objective) else objective
+    passages = _lessons(objective, settings, [])
+    variables = {
+        "objective_title": title,
+        "strategy": strategy,
+        "deadline": deadline,
+        "kpis": _kpi_candidates([title], lang, settings),
+        "passages": _passage_vars(passages),
+    }
+    prompt = render("draft-krs", variables, language=lang)
+    allowed = numbers_in(title) | numbers_in(strategy or "") | numbers_in(deadline or "")
+    return prompt, _context(passages, allowed), passages
+
+
+def build_draft_prompt(
+    strategy: str,
+    settings: Settings,
+    lang: str,
+    objective_title: str | None = None,
+    deadline: str | None = None,
+) -> RenderedPrompt:
+    """The drafting prompt exactly as it would be sent (for ``draft --show-prompt``)."""
+    if objective_title:
+        return _draft_krs_prompt(objective_title, settings, lang, strategy, deadline)[0]
+    return _draft_objectives_prompt(strategy, settings, lang)[0]
+
+
 def draft_objectives(
     strategy: str,
     settings: Settings,
@@ -512,20 +568,11 @@ def draft_objectives(
 ) -> DraftObjectivesResult:
     """Two to four candidate objectives (with why-now) from a strategy text."""
     from coach import llm
-    from coach.prompting import render
 
     lang = _language(settings, None, lang)
     if not settings.llm.enabled:
         return DraftObjectivesResult(source="rules", fallback_reason=llm.OFF_HINT)
-    notes: list[str] = []
-    passages = _lessons(strategy, settings, notes)
-    variables = {
-        "strategy": strategy,
-        "source": source,
-        "existing": existing or [],
-        "passages": _passage_vars(passages),
-    }
-    prompt = render("draft-objectives", variables, language=lang)
+    prompt, context, passages = _draft_objectives_prompt(strategy, settings, lang, existing, source)
     try:
         answer = llm.complete_structured(
             prompt.messages,
@@ -533,7 +580,7 @@ def draft_objectives(
             settings.llm,
             task=f"{prompt.name}.v{prompt.version}",
             session=session,
-            context=_context(passages, numbers_in(strategy), kpis=False),
+            context=context,
             cache=_cache(settings, use_cache),
             on_partial=on_partial,
         )
@@ -582,7 +629,6 @@ def draft_krs(
 ) -> DraftKrsResult:
     """Three to five candidate KRs with baseline and target left blank, each re-checked."""
     from coach import llm
-    from coach.prompting import render
 
     title = objective.title if isinstance(objective, Objective) else objective
     lang = _language(settings, None, lang)
@@ -593,17 +639,7 @@ def draft_krs(
             candidates=_skeletons(title, lang, settings, deadline),
             fallback_reason=llm.OFF_HINT,
         )
-    notes: list[str] = []
-    passages = _lessons(objective, settings, notes)
-    variables = {
-        "objective_title": title,
-        "strategy": strategy,
-        "deadline": deadline,
-        "kpis": _kpi_candidates([title], lang, settings),
-        "passages": _passage_vars(passages),
-    }
-    prompt = render("draft-krs", variables, language=lang)
-    allowed = numbers_in(title) | numbers_in(strategy or "") | numbers_in(deadline or "")
+    prompt, context, _ = _draft_krs_prompt(objective, settings, lang, strategy, deadline)
     try:
         answer = llm.complete_structured(
             prompt.messages,
@@ -611,7 +647,7 @@ def draft_krs(
             settings.llm,
             task=f"{prompt.name}.v{prompt.version}",
             session=session,
-            context=_context(passages, allowed),
+            context=context,
             cache=_cache(settings, use_cache),
             on_partial=on_partial,
         )

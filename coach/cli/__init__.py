@@ -18,10 +18,12 @@ from coach.cli.context import CliContext
 from coach.errors import OkrCoachError
 
 COMMAND_MODULES = [
+    "coach.cli.llm_cmd",
     "coach.cli.foundation",
     "coach.cli.tui_cmd",
     "coach.cli.doctor_cmd",
     "coach.cli.lifecycle_cmd",
+    "coach.cli.memory_cmd",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,306 @@
+"""LLM commands: ``critique`` (one call per objective) and ``draft`` (objectives or KRs).
+
+Both work without a model: critique then shows the rule-based review and a one-line hint, and
+``draft --objective-title`` shows KPI-based skeletons. Heavy imports stay inside handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from coach.cli.context import CliContext
+from coach.errors import InputError
+
+LABELS = {
+    "en": {
+        "objective": "Objective",
+        "llm": "LLM critique",
+        "rules": "rule-based review",
+        "note": "Note",
+        "missing": "Missing",
+        "verdict": "verdict",
+        "rewrite": "rewrite",
+        "still": "the rules still find",
+        "kpis": "KPIs",
+        "lessons": "lessons",
+        "fallback": "LLM critique of objective {n} unavailable: {why}; showing the rule-based review",
+        "off": "note: {hint}",
+        "good": "good",
+        "improve": "improve",
+        "rewrite_v": "rewrite",
+        "move_to_initiatives": "move to initiatives (it is a task)",
+        "candidates": "Candidate objectives",
+        "kr_candidates": "Candidate key results for",
+        "why_now": "why now",
+        "no_model_draft": "drafting objectives needs a model; {hint}",
+        "draft_failed": "drafting failed: {why}",
+        "skeletons": "showing KPI-based skeletons instead",
+    },
+    "sv": {
+        "objective": "Mål",
+        "llm": "LLM-granskning",
+        "rules": "regelbaserad granskning",
+        "note": "Kommentar",
+        "missing": "Saknas",
+        "verdict": "bedömning",
+        "rewrite": "omskrivning",
+        "still": "reglerna hittar fortfarande",
+        "kpis": "KPI:er",
+        "lessons": "lärdomar",
+        "fallback": "LLM-granskning av mål {n} ej tillgänglig: {why}; visar den regelbaserade granskningen",
+        "off": "obs: {hint}",
+        "good": "bra",
+        "improve": "förbättra",
+        "rewrite_v": "skriv om",
+        "move_to_initiatives": "flytta till initiativ (det är en aktivitet)",
+        "candidates": "Förslag på mål",
+        "kr_candidates": "Förslag på nyckelresultat för",
+        "why_now": "varför nu",
+        "no_model_draft": "att föreslå mål kräver en modell; {hint}",
+        "draft_failed": "förslagen misslyckades: {why}",
+        "skeletons": "visar KPI-baserade stommar i stället",
+    },
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    common = [sub.common]  # type: ignore[attr-defined]
+
+    p = sub.add_parser(
+        "critique",
+        parents=common,
+        help="coach-style critique of an OKR file, one LLM call per objective",
+    )
+    p.add_argument("file", help="OKR file (YAML, JSON, Markdown, CSV; - for stdin)")
+    p.add_argument("--objective", type=int, metavar="N", help="only objective N (from 1)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--show-prompt", action="store_true", help="print what would be sent; send nothing"
+    )
+    p.add_argument("--no-cache", action="store_true", help="ask the model even for a repeat")
+    p.add_argument("--model", help="litellm model string (overrides OKR_COACH_MODEL)")
+    p.add_argument("--input-format", choices=["yaml", "json", "md", "csv"])
+    p.set_defaults(func=cmd_critique)
+
+    p = sub.add_parser(
+        "draft", parents=common, help="draft objectives from a strategy, or KRs for an objective"
+    )
+    p.add_argument(
+        "--strategy", required=True, metavar="FILE", help="strategy text file (- = stdin)"
+    )
+    p.add_argument(
+        "--objective-title", metavar="TITLE", help="draft key results for this objective"
+    )
+    p.add_argument("--deadline", help="cycle end for drafted KRs, e.g. 2026-06-30")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--show-prompt", action="store_true", help="print what would be sent; send nothing"
+    )
+    p.add_argument("--no-cache", action="store_true", help="ask the model even for a repeat")
+    p.add_argument("--model", help="litellm model string (overrides OKR_COACH_MODEL)")
+    p.set_defaults(func=cmd_draft)
+
+
+# ------------------------------------------------------------------------------------ critique
+
+
+def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
+    from coach.critique import build_critique_prompt, critique_objective
+    from coach.engine import check_cycle
+    from coach.files import read_okr_file
+    from coach.llm import OFF_HINT, LlmSession
+
+    loaded = read_okr_file(args.file, args.input_format)
+    for note in loaded.notes:
+        ctx.err(f"note: {note}")
+    cycle = loaded.cycle
+    settings = ctx.settings
+    lang = ctx.lang(cycle.language.value)
+    t = LABELS[lang]
+    if not cycle.objectives:
+        raise InputError("the file has no objectives to critique", args.file)
+    indexes = list(range(len(cycle.objectives)))
+    if args.objective is not None:
+        if not 1 <= args.objective <= len(cycle.objectives):
+            raise InputError(
+                f"--objective {args.objective} is out of range; the file has "
+                f"{len(cycle.objectives)} objectives (1-{len(cycle.objectives)})",
+                args.file,
+            )
+        indexes = [args.objective - 1]
+    check = check_cycle(cycle, settings.rules, loaded=loaded, lang=lang)
+    notes: list[str] = []
+
+    if args.show_prompt:
+        if not settings.llm.enabled:
+            ctx.err(t["off"].format(hint=OFF_HINT))
+        for i in indexes:
+            prompt, *_ = build_critique_prompt(
+                cycle, i, settings, lang=lang, loaded=loaded, check=check, notes=notes
+            )
+            ctx.out(prompt.as_text())
+        _print_notes(ctx, notes)
+        return 0
+
+    session = LlmSession.for_settings(settings.llm)
+    results = [
+        critique_objective(
+            cycle,
+            i,
+            settings,
+            lang=lang,
+            loaded=loaded,
+            check=check,
+            session=session,
+            use_cache=not args.no_cache,
+            notes=notes,
+        )
+        for i in indexes
+    ]
+    failed = [r for r in results if r.source == "rules" and settings.llm.enabled]
+    if args.format == "json":
+        ctx.out_json(
+            {
+                "path": str(args.file),
+                "objectives": [r.model_dump(mode="json") for r in results],
+                "usage": session.to_dict(),
+                "llm": settings.llm.model,
+                "notes": notes,
+            }
+        )
+    else:
+        for r in results:
+            _print_critique(ctx, r, t)
+    if not settings.llm.enabled:
+        ctx.err(t["off"].format(hint=OFF_HINT))
+    for r in failed:
+        ctx.err("warning: " + t["fallback"].format(n=r.objective_index + 1, why=r.fallback_reason))
+    _print_notes(ctx, notes)
+    if settings.llm.enabled:
+        ctx.err(session.summary())
+    return 1 if failed else 0
+
+
+def _print_notes(ctx: CliContext, notes: list[str]) -> None:
+    for note in dict.fromkeys(notes):  # once each, in order
+        ctx.err(f"note: {note}")
+
+
+def _print_critique(ctx: CliContext, r: Any, t: dict[str, str]) -> None:
+    origin = f"{t['llm']}, {r.prompt}" if r.source == "llm" else t["rules"]
+    ctx.out(f"{t['objective']} {r.objective_index + 1}: {r.title}  [{origin}]")
+    if r.note:
+        ctx.out(f"  {t['note']}: {r.note}")
+    if r.missing:
+        ctx.out(f"  {t['missing']}: {'; '.join(r.missing)}")
+    by_id = {p.id: p for p in r.passages}
+    for kr in r.key_results:
+        ctx.out(f"  KR {kr.index + 1} ({kr.id or '-'}): {kr.text}")
+        ctx.out(
+            f"    {t['verdict']}: {t.get(kr.verdict if kr.verdict != 'rewrite' else 'rewrite_v')}"
+        )
+        for p in kr.problems:
+            ctx.out(f"    - {p.code + ' ' if p.code else ''}{p.text}")
+        if kr.rewrite:
+            ctx.out(f"    {t['rewrite']}: {kr.rewrite}")
+            if kr.rewrite_findings:
+                codes = ", ".join(f"{f.code} {f.message}" for f in kr.rewrite_findings)
+                ctx.out(f"      ({t['still']}: {codes})")
+        if kr.kpis:
+            ctx.out(
+                f"    {t['kpis']}: " + "; ".join(f"{k.kpi_id} ({k.name}): {k.why}" for k in kr.kpis)
+            )
+        if kr.lessons:
+            cites = [f"[{by_id[i].n}] {by_id[i].source}" for i in kr.lessons if i in by_id]
+            ctx.out(f"    {t['lessons']}: " + "; ".join(cites))
+    ctx.out()
+
+
+# --------------------------------------------------------------------------------------- draft
+
+
+def _read_strategy(name: str) -> str:
+    if name == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError("no such file", name) from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"cannot read the strategy ({e})", name) from None
+    if not text.strip():
+        raise InputError(
+            "the strategy is empty; write a few sentences about where you are going", name
+        )
+    return text.strip()
+
+
+def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
+    from coach.critique import draft_krs, draft_objectives
+    from coach.llm import OFF_HINT, LlmSession
+
+    strategy = _read_strategy(args.strategy)
+    settings = ctx.settings
+    lang = ctx.lang(None)
+    t = LABELS[lang]
+    if args.show_prompt:
+        return _show_draft_prompt(args, ctx, strategy, lang)
+    session = LlmSession.for_settings(settings.llm)
+    use_cache = not args.no_cache
+    if args.objective_title:
+        result: Any = draft_krs(
+            args.objective_title,
+            settings,
+            lang,
+            strategy=strategy,
+            deadline=args.deadline,
+            session=session,
+            use_cache=use_cache,
+        )
+    else:
+        result = draft_objectives(
+            strategy, settings, lang, session=session, use_cache=use_cache, source=args.strategy
+        )
+    if args.format == "json":
+        ctx.out_json({**result.model_dump(mode="json"), "usage": session.to_dict()})
+    elif args.objective_title:
+        ctx.out(f"{t['kr_candidates']} {result.objective}:")
+        for i, c in enumerate(result.candidates, start=1):
+            ctx.out(f"  {i}. {c.text}")
+            if c.why:
+                ctx.out(f"     {c.why}")
+            for f in c.findings:
+                ctx.out(f"     - {f.code} {f.message}")
+    else:
+        ctx.out(f"{t['candidates']}:")
+        for i, c in enumerate(result.candidates, start=1):
+            ctx.out(f"  {i}. {c.title}")
+            ctx.out(f"     {t['why_now']}: {c.why_now}")
+    code = 0
+    if result.source == "rules":
+        if not settings.llm.enabled:
+            key = "no_model_draft" if not args.objective_title else "off"
+            ctx.err(t[key].format(hint=OFF_HINT))
+        else:
+            ctx.err("warning: " + t["draft_failed"].format(why=result.fallback_reason))
+        if args.objective_title:
+            ctx.err(t["skeletons"])
+        code = 0 if args.objective_title and not settings.llm.enabled else 1
+    if settings.llm.enabled:
+        ctx.err(session.summary())
+    return code
+
+
+def _show_draft_prompt(args: argparse.Namespace, ctx: CliContext, strategy: str, lang: str) -> int:
+    from coach.critique import build_draft_prompt
+
+    ctx.out(
+        build_draft_prompt(
+            strategy, ctx.settings, lang, args.objective_title, args.deadline
+        ).as_text()
+    )
+    return 0
