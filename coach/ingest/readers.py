@@ -1,0 +1,172 @@
+"""Pick a reader by extension, find the files under the given paths, infer metadata."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from coach.errors import InputError
+from coach.files.decode import read_text
+from coach.ingest.document import Block, Document
+
+TEXT_LIMIT = 20 * 1024 * 1024
+BINARY_LIMIT = 100 * 1024 * 1024
+
+FORMATS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".yaml": "okr",
+    ".yml": "okr",
+    ".json": "okr",
+}
+SUPPORTED_EXTENSIONS = tuple(FORMATS)
+
+_CYCLE_RE = re.compile(r"(?<!\d)(20\d\d)[-_ ]?(Q[1-4]|H[12]|T[1-3])(?![0-9a-z])", re.IGNORECASE)
+_DATE_RE = re.compile(r"(?<!\d)(20\d\d-[01]\d-[0-3]\d)(?!\d)")
+# Words in a path or title that tell what kind of document it is (English and Swedish).
+_KIND_WORDS = {
+    "retro": ("retro", "retrospective", "retrospektiv", "återblick", "lessons", "lärdomar"),
+    "checkin": (
+        "checkin",
+        "check-in",
+        "check_in",
+        "avstämning",
+        "avstamning",
+        "weekly",
+        "veckomöte",
+    ),
+    "okrs": ("okr", "okrs", "cycles", "objectives", "mål"),
+    "notes": ("notes", "meeting", "minutes", "anteckningar", "möte", "mote", "protokoll"),
+}
+KINDS = tuple(_KIND_WORDS)
+
+
+def read_document(path: Path) -> Document:
+    """Read one file into blocks. Raises InputError (naming the file) when it cannot."""
+    fmt = FORMATS.get(path.suffix.lower())
+    name = str(path)
+    if fmt is None:
+        known = ", ".join(sorted(SUPPORTED_EXTENSIONS))
+        raise InputError(f"unsupported file type {path.suffix or '(none)'}; known: {known}", name)
+    meta: dict[str, str] = {}
+    if fmt in ("pdf", "docx"):
+        blocks = _read_binary_format(path, fmt)
+    elif fmt == "okr":
+        from coach.files import read_okr_file
+        from coach.ingest.okr import cycle_blocks
+
+        try:
+            loaded = read_okr_file(path)
+        except InputError as e:
+            raise InputError(f"not a readable OKR cycle file: {e.detail}", name, e.line) from None
+        blocks, meta = cycle_blocks(loaded)
+    else:
+        text = read_text(path, max_bytes=TEXT_LIMIT)
+        if fmt == "markdown":
+            from coach.ingest.markdown import parse_markdown
+
+            blocks, meta = parse_markdown(text)
+        elif fmt == "html":
+            from coach.ingest.html import parse_html
+
+            blocks = parse_html(text)
+        elif fmt == "csv":
+            from coach.ingest.tabular import parse_csv
+
+            blocks = parse_csv(text, name)
+        else:
+            from coach.ingest.markdown import parse_plain_text
+
+            blocks = parse_plain_text(text)
+    if not any(b.kind != "heading" and b.text.strip() for b in blocks):
+        raise InputError("is empty: no text to remember", name)
+    return Document(path=name, format=fmt, blocks=blocks, meta=meta)
+
+
+def _read_binary_format(path: Path, fmt: str) -> list[Block]:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as e:
+        raise InputError(f"cannot read the file ({e.strerror})", name) from None
+    if size == 0:
+        raise InputError("is empty: no text to remember", name)
+    if size > BINARY_LIMIT:
+        raise InputError(f"file is {size / 1_048_576:.0f} MB; the limit is 100 MB", name)
+    if fmt == "pdf":
+        from coach.ingest.office import parse_pdf
+
+        if not head.startswith(b"%PDF"):
+            raise InputError("is not a PDF (it does not start with %PDF)", name)
+        return parse_pdf(path)
+    from coach.ingest.office import parse_docx
+
+    if not head.startswith(b"PK"):
+        raise InputError("is not a DOCX file (not a zip package)", name)
+    return parse_docx(path)
+
+
+def iter_source_files(
+    paths: Iterable[str | Path], exclude: Iterable[Path] = ()
+) -> Iterator[tuple[Path, Path]]:
+    """Yield ``(file, root)`` for each file to ingest; ``root`` is what the user named.
+
+    Folders are walked recursively, skipping hidden entries, unsupported extensions and the
+    ``exclude`` folders (the store and caches). A named file is always yielded, so an
+    unsupported or missing one is reported rather than silently dropped.
+    """
+    excluded = {p.resolve() for p in exclude}
+    for raw in paths:
+        root = Path(raw).expanduser()
+        if not root.is_dir():
+            yield root, root
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath)
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not d.startswith(".") and (here / d).resolve() not in excluded
+            )
+            for fname in sorted(filenames):
+                if fname.startswith(".") or Path(fname).suffix.lower() not in FORMATS:
+                    continue
+                yield here / fname, root
+
+
+def infer_meta(path: Path, doc: Document) -> dict[str, str]:
+    """cycle, kind and date from the file itself, else from its path and first lines."""
+    from coach.lexical import guess_language
+
+    meta = dict(doc.meta)
+    head = " ".join(b.text for b in doc.blocks[:6])[:600]
+    path_text = " ".join(path.parts[-3:])
+    if "cycle" not in meta:
+        m = _CYCLE_RE.search(path_text) or _CYCLE_RE.search(head)
+        if m:
+            meta["cycle"] = f"{m.group(1)}-{m.group(2).upper()}"
+    if "kind" not in meta:
+        lowered = path_text.lower() + " " + head[:120].lower()
+        for kind, words in _KIND_WORDS.items():
+            if any(re.search(rf"(?<![a-zåäö]){re.escape(w)}", lowered) for w in words):
+                meta["kind"] = kind
+                break
+    if "date" not in meta:
+        m = _DATE_RE.search(path_text) or _DATE_RE.search(head)
+        if m:
+            meta["date"] = m.group(1)
+    if "language" not in meta or meta["language"] not in ("sv", "en"):
+        meta["language"] = guess_language(doc.text[:4000])
+    return meta

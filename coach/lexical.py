@@ -1,0 +1,398 @@
+"""Lexical retrieval for memory: BM25 over Swedish and English text, plus rank fusion.
+
+Why: the word-vector embedder matches mostly by shared words and rarely across languages, and
+Swedish compounds ("kundbortfallet") hide the words a query uses ("bortfall av kunder"). A
+BM25 signal with light stemming and compound splitting, and a bilingual glossary that expands
+the query, recover many of those hits; reciprocal rank fusion merges the two rankings.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# ------------------------------------------------------------------ normalisation and tokens
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+
+STOPWORDS_EN = frozenset(
+    """a about after again all also am an and any are as at be because been before being
+    between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers him his how i if in into is it its itself just me more
+    most my no nor not of off on once only or other our ours out over own same she should so
+    some such than that the their theirs them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would
+    you your yours""".split()
+)
+STOPWORDS_SV = frozenset(
+    """alla allt att av blev bli blir blivit de dem den denna deras dess det detta dig din
+    dina ditt du där då efter ej eller en er era ert ett från för ha hade han hans har henne
+    hennes hon honom hur här i icke ingen inom inte jag ju kan kunde man med mellan men mig
+    min mina mitt mot mycket ni nu när någon något några och om oss på samma sedan sig sin
+    sina sitta själv skulle som så sådan till under upp ut utan vad var vara varför varit
+    varje vars vart vem vi vid vilka vilken vilket än är åt över""".split()
+)
+STOPWORDS = STOPWORDS_EN | STOPWORDS_SV
+
+# Union of Swedish and English inflection endings, longest first. One stemmer for both
+# languages keeps query and document tokens comparable whatever language each is in.
+_SUFFIXES = sorted(
+    """arnas ernas ornas andets andet arna erna orna ande ende andes heten heter het
+    ningarna ningar ningen ning ningens ens ets ade ad at en et na ar er or as
+    ations ation ings ing edly ed ies ly ness ments ment es s e a""".split(),
+    key=len,
+    reverse=True,
+)
+_MIN_STEM = 3
+
+# Parts Swedish business compounds are built from (stems, after `stem`). Splitting a long
+# token into known parts lets "kundbortfall" match "bortfall av kunder".
+_COMPOUND_PARTS_SV = """
+kund kunder bortfall samtal kall försälj intäkt int mål nyckel tal resultat tid svar
+led ledtid nöjd nöjdhet lojal kostnad budget projekt leverans kvalitet medarbet personal
+engagemang omsättning marknad andel kanal kampanj konverter besök webb sida sök trafik
+support ärend fel bugg test release lanser produkt tjänst avtal förnyel förnya pris
+rabatt sälj säljar möt bok demo offert affär pipeline prognos risk beslut strategi
+vision uppfölj avstämn check retro veck månad kvartal år tillväxt marginal vinst
+lönsam effektiv process rutin verktyg system data rapport mätn mät värde nöj klagomål
+avhopp uppsägn rekryter introduk onboard utbildn kompetens chef team grupp avdeln
+partner distributör återförsäljar lager order frakt retur kontakt lösning först
+ansvar ägar initiativ aktivitet utfall nps csat churn app mobil använd användar
+registrer aktiver inlogg prenumer abonnemang licens faktur betal kredit kassa flöde
+""".split()
+
+
+def normalise(text: str) -> str:
+    """NFKC, lower case, one apostrophe kind, soft hyphens removed."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return text.replace("\u00ad", "").replace("’", "'")
+
+
+def stem(token: str) -> str:
+    """Strip one or two inflection endings (kunderna → kund, calling → call)."""
+    for _ in range(2):
+        for suf in _SUFFIXES:
+            if token.endswith(suf) and len(token) - len(suf) >= _MIN_STEM:
+                token = token[: -len(suf)]
+                break
+        else:
+            break
+    return token
+
+
+@functools.lru_cache(maxsize=1)
+def _compound_lexicon() -> frozenset[str]:
+    parts = {stem(p) for p in _COMPOUND_PARTS_SV}
+    for entry in load_glossary():
+        for term in entry.sv:
+            for word in _TOKEN_RE.findall(normalise(term)):
+                if len(word) >= 3 and word not in STOPWORDS:
+                    parts.add(stem(word))
+    return frozenset(p for p in parts if len(p) >= 3)
+
+
+def _known(part: str, lexicon: frozenset[str]) -> bool:
+    return part in lexicon or stem(part) in lexicon
+
+
+def split_compound(word: str, lexicon: frozenset[str] | None = None, depth: int = 0) -> list[str]:
+    """Known parts of a Swedish compound, or [] (``kundbortfallet`` → ``kund``, ``bortfall``)."""
+    lexicon = _compound_lexicon() if lexicon is None else lexicon
+    if len(word) < 7 or depth > 2:
+        return []
+    for i in range(len(word) - 3, 2, -1):  # prefer the longest known head
+        head, tail = word[:i], word[i:]
+        heads = [head] + ([head[:-1]] if head.endswith("s") and len(head) > 4 else [])
+        for h in heads:
+            if not _known(h, lexicon):
+                continue
+            if _known(tail, lexicon):
+                return [stem(h), stem(tail)]
+            rest = split_compound(tail, lexicon, depth + 1)
+            if rest:
+                return [stem(h), *rest]
+    return []
+
+
+def tokenize(text: str) -> list[str]:
+    """Stemmed content tokens, with compound parts appended after the whole word."""
+    out: list[str] = []
+    for raw in _TOKEN_RE.findall(normalise(text)):
+        pieces = re.split(r"[-']", raw)
+        words = [raw.replace("-", "").replace("'", "")] if len(pieces) > 1 else []
+        words += pieces
+        for word in words:
+            out.extend(_forms(word))
+    return out
+
+
+@functools.lru_cache(maxsize=262_144)
+def _forms(word: str) -> tuple[str, ...]:
+    """Index forms of one word: its stem, then compound parts (cached: vocabularies are small)."""
+    if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+        return ()
+    if word.isdigit():
+        return (word,)
+    return (stem(word), *split_compound(word))
+
+
+def guess_language(text: str) -> str:
+    """``sv`` or ``en`` by stop-word counts and Swedish letters (good enough for metadata)."""
+    words = _TOKEN_RE.findall(normalise(text))
+    sv = sum(w in STOPWORDS_SV for w in words) + 2 * sum(c in "åäö" for c in text.lower())
+    en = sum(w in STOPWORDS_EN for w in words)
+    return "sv" if sv > en else "en"
+
+
+# ------------------------------------------------------------------------ bilingual glossary
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    en: tuple[str, ...]
+    sv: tuple[str, ...]
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return self.en + self.sv
+
+
+@functools.lru_cache(maxsize=1)
+def load_glossary() -> tuple[GlossaryEntry, ...]:
+    """The bundled English↔Swedish term pairs (knowledge/glossary.yaml)."""
+    from importlib import resources
+
+    from ruamel.yaml import YAML
+
+    path = resources.files("knowledge") / "glossary.yaml"
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    entries = []
+    for item in data.get("terms", []):
+        en = tuple(str(t) for t in item.get("en", []))
+        sv = tuple(str(t) for t in item.get("sv", []))
+        if en and sv:
+            entries.append(GlossaryEntry(en, sv))
+    return tuple(entries)
+
+
+@functools.lru_cache(maxsize=1)
+def _glossary_index() -> list[tuple[tuple[str, ...], GlossaryEntry]]:
+    index = []
+    for entry in load_glossary():
+        for term in entry.terms:
+            toks = tuple(tokenize(term))
+            if toks:
+                index.append((toks, entry))
+    return index
+
+
+def expand_query(query: str) -> list[str]:
+    """Glossary terms in the other language(s) for every glossary phrase the query contains."""
+    qtoks = tokenize(query)
+    grams = {tuple(qtoks[i : i + n]) for n in (1, 2, 3, 4) for i in range(len(qtoks) - n + 1)}
+    qset = set(qtoks)
+    extra: list[str] = []
+    seen: set[GlossaryEntry] = set()
+    for toks, entry in _glossary_index():
+        if entry in seen:
+            continue
+        # A phrase matches when its tokens appear in order, or all appear for multi-word terms
+        # (so "samtal som var kalla" still finds "kalla samtal").
+        if toks in grams or (len(toks) > 1 and set(toks) <= qset):
+            seen.add(entry)
+            extra.extend(t for t in entry.terms if tuple(tokenize(t)) != toks)
+    return extra
+
+
+# ------------------------------------------------------------------------------------ BM25
+
+FILTER_FIELDS = ("cycle", "team", "kind", "source", "language")
+
+
+class Bm25Index:
+    """An in-memory BM25 index with add/remove, metadata filters and a compact file format.
+
+    Documents are kept as arrays of term ids; the inverted index is rebuilt lazily (with numpy,
+    in well under a second at 100k chunks) after a change, so queries stay a few milliseconds.
+    """
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.vocab: dict[str, int] = {}
+        self.ids: list[str] = []
+        self.docs: list[np.ndarray] = []
+        self.meta: dict[str, list[str]] = {f: [] for f in FILTER_FIELDS}
+        self.alive: list[bool] = []
+        self.pos: dict[str, int] = {}
+        self._postings: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._lengths: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def __contains__(self, chunk_id: str) -> bool:
+        return chunk_id in self.pos
+
+    def add(self, ids: Sequence[str], texts: Sequence[str], metas: Sequence[Mapping]) -> None:
+        for chunk_id, text, meta in zip(ids, texts, metas, strict=True):
+            if chunk_id in self.pos:
+                self._kill(self.pos[chunk_id])
+            terms = [self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(text)]
+            self.pos[chunk_id] = len(self.ids)
+            self.ids.append(chunk_id)
+            self.docs.append(np.asarray(terms, dtype=np.int32))
+            for f in FILTER_FIELDS:
+                self.meta[f].append(str(meta.get(f) or ""))
+            self.alive.append(True)
+        self._postings = None
+
+    def remove(self, ids: Iterable[str]) -> None:
+        for chunk_id in ids:
+            if chunk_id in self.pos:
+                self._kill(self.pos.pop(chunk_id))
+        self._postings = None
+
+    def _kill(self, i: int) -> None:
+        self.alive[i] = False
+        self.docs[i] = np.zeros(0, dtype=np.int32)
+
+    def _build(self) -> None:
+        n = len(self.ids)
+        lengths = np.fromiter((len(d) for d in self.docs), dtype=np.int64, count=n)
+        terms = np.concatenate(self.docs) if n else np.zeros(0, dtype=np.int32)
+        doc_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        # Sort by (term, doc) and count runs: each run is one posting with its term frequency.
+        key = terms.astype(np.int64) * max(n, 1) + doc_of
+        key.sort()
+        uniq, tf = np.unique(key, return_counts=True)
+        p_terms = uniq // max(n, 1)
+        p_docs = (uniq % max(n, 1)).astype(np.int64)
+        starts = np.searchsorted(p_terms, np.arange(len(self.vocab) + 1))
+        self._postings = (starts, p_docs, tf.astype(np.float32), p_terms)
+        self._lengths = lengths.astype(np.float32)
+
+    def _mask(self, filters: Mapping[str, str | Sequence[str]] | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        mask = np.asarray(self.alive, dtype=bool)
+        for field, wanted in filters.items():
+            if field not in self.meta or wanted is None:
+                continue
+            values = [wanted] if isinstance(wanted, str) else list(wanted)
+            col = np.asarray(self.meta[field], dtype=object)
+            mask &= np.isin(col, values)
+        return mask
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Mapping | None = None,
+        extra_terms: Sequence[str] = (),
+    ) -> list[tuple[str, float]]:
+        """Top ``k`` (chunk id, score normalised to 0–1 by the best score this query can get)."""
+        if not self.pos:
+            return []
+        if self._postings is None:
+            self._build()
+        assert self._postings is not None and self._lengths is not None
+        starts, p_docs, p_tf, _ = self._postings
+        n_alive = len(self.pos)
+        avg_len = float(self._lengths.sum()) / max(n_alive, 1) or 1.0
+        scores = np.zeros(len(self.ids), dtype=np.float32)
+        # Expansion terms count, but less than the user's own words.
+        weighted = [(t, 1.0) for t in dict.fromkeys(tokenize(query))]
+        own = {t for t, _ in weighted}
+        for term in extra_terms:
+            for t in tokenize(term):
+                if t not in own:
+                    weighted.append((t, 0.6))
+                    own.add(t)
+        best = 0.0
+        for term, weight in weighted:
+            tid = self.vocab.get(term)
+            if tid is None:
+                continue
+            lo, hi = starts[tid], starts[tid + 1]
+            if hi <= lo:
+                continue
+            docs, tf = p_docs[lo:hi], p_tf[lo:hi]
+            idf = math.log(1.0 + (n_alive - (hi - lo) + 0.5) / ((hi - lo) + 0.5))
+            norm = self.k1 * (1 - self.b + self.b * self._lengths[docs] / avg_len)
+            scores[docs] += weight * idf * tf * (self.k1 + 1) / (tf + norm)
+            best += weight * idf * (self.k1 + 1)
+        mask = self._mask(filters)
+        if mask is not None:
+            scores[~mask] = 0.0
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(min(scores[i] / best, 1.0))) for i in top if scores[i] > 0]
+
+    # ---------------------------------------------------------------------------- on disk
+
+    def save(self, path: Path, extra: Mapping | None = None) -> None:
+        """Write one ``.npz`` (no pickles): live docs only, so the file never grows stale."""
+        from coach.files.atomic import atomic_write_bytes
+
+        live = [i for i, a in enumerate(self.alive) if a]
+        docs = [self.docs[i] for i in live]
+        lengths = np.asarray([len(d) for d in docs], dtype=np.int64)
+        header = {
+            "version": 1,
+            "vocab": list(self.vocab),
+            "ids": [self.ids[i] for i in live],
+            "meta": {f: [self.meta[f][i] for i in live] for f in FILTER_FIELDS},
+            "extra": dict(extra or {}),
+        }
+        import io
+
+        buf = io.BytesIO()
+        np.savez(
+            buf,
+            header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+            terms=np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32),
+            lengths=lengths,
+        )
+        atomic_write_bytes(path, buf.getvalue())
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[Bm25Index, dict]:
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(data["header"].tobytes().decode("utf-8"))
+            terms, lengths = data["terms"], data["lengths"]
+        if header.get("version") != 1:
+            raise ValueError("unknown lexical index version")
+        index = cls()
+        index.vocab = {t: i for i, t in enumerate(header["vocab"])}
+        index.ids = list(header["ids"])
+        index.docs = (
+            list(np.split(terms.astype(np.int32), np.cumsum(lengths)[:-1])) if len(lengths) else []
+        )
+        index.meta = {f: list(header["meta"][f]) for f in FILTER_FIELDS}
+        index.alive = [True] * len(index.ids)
+        index.pos = {cid: i for i, cid in enumerate(index.ids)}
+        return index, header.get("extra", {})
+
+
+# ------------------------------------------------------------------------------ rank fusion
+
+
+def rrf_fuse(
+    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: ``sum(w / (k + rank))``, rank from 1; best first."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    for ranking, w in zip(rankings, weights, strict=True):
+        for rank, doc_id in enumerate(ranking, start=1):
+            scores[doc_id] = scores.get(doc_id, 0.0) + w / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
