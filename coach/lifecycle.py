@@ -208,8 +208,10 @@ def carry_forward(previous: Cycle, new: Cycle, confirm: ConfirmFn) -> list[KeyRe
                         old=f"{previous.cycle} {kr.id}",
                         new=None,
                         why=(
-                            f"unfinished aspirational KR (progress {s.progress:.2f})"
-                            if s.progress is not None
+                            f"unfinished aspirational KR (progress {s.progress:.2f}); the "
+                            f"baseline is now {start_value:g}, where it ended, so check the "
+                            "text's from → to"
+                            if s.progress is not None and start_value is not None
                             else "unfinished aspirational KR (no value recorded)"
                         ),
                     )

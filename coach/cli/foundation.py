@@ -99,9 +99,9 @@ def cmd_new_cycle(args: argparse.Namespace, ctx: CliContext) -> int:
         strategy=previous.strategy if previous else None,
     )
     if previous is not None:
-        from coach.lifecycle import carry_forward  # the cycle lifecycle decides what moves on
+        from coach.cli.lifecycle_cmd import start_from_previous  # asks per KR on a tty
 
-        carry_forward(previous, cycle, ctx, assume_yes=args.yes)
+        start_from_previous(previous, cycle, ctx, assume_yes=args.yes)
     with workspace_lock(ws.root):
         write_okr_file(path, cycle)
     ctx.out(f"created {path}")

@@ -301,3 +301,58 @@ def _reingest(ctx: CliContext, cycle: Cycle) -> int:
         return 1
     ctx.out(f"added {path} to memory ({added} passages, cycle {cycle.cycle}, kind retro)")
     return 0
+
+
+def start_from_previous(
+    previous: Cycle, new: Cycle, ctx: CliContext, assume_yes: bool = False
+) -> None:
+    """``new-cycle --from``: offer each unfinished aspirational KR, then show past lessons.
+
+    On a terminal each KR is asked about; in scripts nothing is carried unless ``--yes``.
+    """
+    from coach.lifecycle import carry_candidates, carry_forward
+
+    candidates = carry_candidates(previous)
+    interactive = not assume_yes and sys.stdin.isatty()
+    if candidates and not assume_yes and not interactive:
+        ctx.err(
+            f"note: {len(candidates)} unfinished aspirational KR(s) in {previous.cycle} were not "
+            "carried forward (not a terminal); pass --yes to carry them"
+        )
+
+    def confirm(obj, kr, score) -> bool:  # noqa: ANN001 - matches coach.lifecycle.ConfirmFn
+        if assume_yes:
+            return True
+        if not interactive:
+            return False
+        progress = f"{score.progress:.2f}" if score.progress is not None else "no value"
+        answer = input(f"carry {kr.id} “{kr.text}” ({progress}) into {new.cycle}? [y/N] ")
+        return answer.strip().lower() in ("y", "yes", "j", "ja")
+
+    for kr in carry_forward(previous, new, confirm):
+        ctx.out(f"carried forward: {kr.id} {kr.text} (baseline {kr.baseline:g})")
+    _show_lessons(previous, new, ctx)
+
+
+def _show_lessons(previous: Cycle, new: Cycle, ctx: CliContext) -> None:
+    """Print the passages from past retros the next draft should start from (if memory exists)."""
+    try:
+        from coach.memory import lessons_for
+    except ImportError:
+        return
+    from coach.errors import OkrCoachError
+
+    query = new.strategy or " ".join(o.title for o in previous.objectives)
+    if not query:
+        return
+    filters = {"team": new.team} if new.team else None
+    try:
+        passages = lessons_for(query, ctx.settings, filters=filters, k=3)
+    except OkrCoachError as e:
+        ctx.err(f"note: lessons from memory unavailable: {e}")
+        return
+    if passages:
+        ctx.out("lessons from earlier cycles:")
+    for p in passages:
+        first = " ".join(p.text.split())[:160]
+        ctx.out(f"  [{p.n}] {p.source} ({p.cycle or '?'}): {first}")
