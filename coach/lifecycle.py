@@ -302,7 +302,8 @@ _BAND = {
 # Used only when the rules engine is not available: verbs that name work, not results.
 _ACTIVITY_START = (
     "ship", "launch", "publish", "hold", "call", "build", "create", "write", "run", "release",
-    "deliver", "implement", "ringa", "publicera", "leverera", "lansera", "hålla", "genomföra",
+    "deliver", "implement", "send", "organise", "organize", "conduct", "make", "ringa",
+    "skicka", "ordna", "arrangera", "publicera", "leverera", "lansera", "hålla", "genomföra",
     "skapa", "bygga", "skriva", "införa",
 )  # fmt: skip
 
@@ -540,7 +541,6 @@ def ingest_retro(
         settings = load_settings(path.parent.parent)
     store = MemoryStore.open(settings)
     report = store.ingest([path], cycle=cycle.cycle, team=cycle.team, kind="retro")
-    added = getattr(report, "chunks_added", None)
-    if added is None:
-        added = getattr(report, "added", None)
-    return (int(added) if isinstance(added, int) else 0), None
+    if report.skipped:
+        return None, f"memory skipped {path}: {report.skipped[0].reason}"
+    return report.chunks_added, None
