@@ -51,3 +51,10 @@ class WorkFailed(Message):
 @dataclass
 class DraftChanged(Message):
     """The session changed: schedule an autosave."""
+
+
+@dataclass
+class PromptReady(Message):
+    """The text a critique request would send, for the privacy view."""
+
+    text: str

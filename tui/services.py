@@ -194,21 +194,11 @@ def critique_objective(
     return fn(cycle, objective_index, settings)
 
 
-def critique_prompt(cycle: Cycle, objective_index: int, settings: Settings) -> str | None:
-    """The text that would be sent to the model, when the critique module can show it."""
-    try:
-        critique = _module("coach.critique")
-    except Unavailable:
-        return None
-    for name in ("render_critique_prompt", "critique_prompt", "build_critique_prompt"):
-        fn = getattr(critique, name, None)
-        if callable(fn):
-            try:
-                prompt = fn(cycle, objective_index, settings)
-            except Exception as e:  # the preview is informative only; critique still works
-                return f"({type(e).__name__}: {e})"
-            return prompt if isinstance(prompt, str) else str(prompt)
-    return None
+def critique_prompt(cycle: Cycle, objective_index: int, settings: Settings) -> str:
+    """Exactly what a critique request would send (the privacy view). Slow: run in a worker."""
+    critique = _module("coach.critique")
+    prompt = critique.build_critique_prompt(cycle, objective_index, settings)[0]
+    return prompt.as_text() if hasattr(prompt, "as_text") else str(prompt)
 
 
 def rewrite_kr(text: str, settings: Settings, lang: str | None) -> Any:

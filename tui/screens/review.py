@@ -22,11 +22,22 @@ from textual.worker import Worker, get_current_worker
 
 from coach.models import Finding
 from tui import services
-from tui.messages import CritiqueChunk, CritiqueDone, KpisReady, LessonsReady, WorkFailed
+from tui.messages import (
+    CritiqueChunk,
+    CritiqueDone,
+    KpisReady,
+    LessonsReady,
+    PromptReady,
+    WorkFailed,
+)
 from tui.screens.base import StepScreen
 from tui.widgets.findings import MARK
 from tui.widgets.lessons import LessonsPanel
 from tui.workers import fetch_kpis, fetch_lessons
+
+
+class CritiqueCancelled(Exception):
+    """Raised from the stream callback to stop a cancelled critique."""
 
 
 @dataclass
@@ -40,22 +51,39 @@ class Rewrite:
     why: str = ""
 
 
-def rewrites_from(result: Any, cycle_objective: int, krs: list[str]) -> list[Rewrite]:
-    """Pull rewrite suggestions out of a critique result, whatever its exact shape."""
+def rewrites_from(result: Any, objective: int) -> list[Rewrite]:
+    """The rewrites a critique proposes (``CritiqueResult.key_results[*].rewrite``)."""
     out: list[Rewrite] = []
-    items = getattr(result, "rewrites", None) or getattr(result, "suggestions", None) or []
-    for s in items:
-        new = getattr(s, "text", None) or getattr(s, "new", None) or getattr(s, "rewrite", None)
-        target = getattr(s, "target_kr", None) or getattr(s, "kr_id", None)
-        index = getattr(s, "kr_index", None)
-        if index is None and isinstance(target, str) and ".kr" in target:
-            ids = [f"o{cycle_objective + 1}.kr{i + 1}" for i in range(len(krs))]
-            index = ids.index(target) if target in ids else None
-        if not new or index is None or not 0 <= int(index) < len(krs):
+    for review in getattr(result, "key_results", None) or []:
+        new = getattr(review, "rewrite", None)
+        if not new or new.strip() == review.text.strip():
             continue
-        why = getattr(s, "title", None) or getattr(s, "why", None) or ""
-        out.append(Rewrite(cycle_objective, int(index), krs[int(index)], str(new), str(why)))
+        problems = "; ".join(
+            p.text for p in getattr(review, "problems", []) if getattr(p, "text", "")
+        )
+        out.append(Rewrite(objective, review.index, review.text, new, problems))
     return out
+
+
+def critique_summary(result: Any, t: Any) -> Text:
+    """The critique as readable text: the note, what is missing, a verdict per KR."""
+    text = Text()
+    if getattr(result, "source", "") == "rules":
+        reason = getattr(result, "fallback_reason", None) or ""
+        text.append(t("critique.fallback", reason=reason) + "\n\n", style="yellow")
+    if getattr(result, "note", None):
+        text.append(result.note + "\n\n")
+    for item in getattr(result, "missing", None) or []:
+        text.append(f"{t('critique.missing')}: {item}\n", style="italic")
+    for review in getattr(result, "key_results", None) or []:
+        text.append(f"KR{review.index + 1} ", style="bold")
+        text.append(t(f"critique.verdict_{review.verdict}") + "  ", style="cyan")
+        text.append(review.text + "\n")
+        for p in getattr(review, "problems", []) or []:
+            text.append(f"   {getattr(p, 'code', '') or ''} {p.text}\n", style="dim")
+        for k in getattr(review, "kpis", []) or []:
+            text.append(f"   KPI {k.name}: {k.why}\n", style="green")
+    return text
 
 
 class ReviewScreen(StepScreen):
@@ -75,6 +103,7 @@ class ReviewScreen(StepScreen):
         self._kpi_for: tuple[int, int] | None = None
         self._kpi_views: list[services.KpiView] = []
         self._stream = ""
+        self._prompt_text = ""
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="review-summary")
@@ -243,6 +272,8 @@ class ReviewScreen(StepScreen):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tab-lessons":
             self.load_lessons()
+        elif event.pane.id == "tab-critique" and not self._prompt_text:
+            self.load_prompt()
 
     def load_lessons(self) -> None:
         cycle = self.session.cycle
@@ -291,13 +322,29 @@ class ReviewScreen(StepScreen):
             text.append(self.t("critique.sending_off") + "\n", style="yellow")
         else:
             text.append(self.t("critique.ready") + "\n")
-        oi = min(self.session.position.objective, max(len(self.session.cycle.objectives) - 1, 0))
-        if self.session.cycle.objectives:
-            prompt = services.critique_prompt(self.session.cycle, oi, settings)
-            if prompt:
-                text.append("\n" + self.t("critique.prompt_title") + "\n", style="bold")
-                text.append(prompt, style="dim")
+        if self._prompt_text:
+            text.append("\n" + self.t("critique.prompt_title") + "\n", style="bold")
+            text.append(self._prompt_text, style="dim")
         status.update(text)
+
+    def load_prompt(self) -> None:
+        cycle = self.session.cycle
+        if not self.coach.settings.llm.enabled or not cycle.objectives:
+            return
+        oi = min(self.session.position.objective, len(cycle.objectives) - 1)
+        self._prompt(cycle.model_copy(deep=True), oi)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="prompt", description="prompt")
+    def _prompt(self, cycle: Any, oi: int) -> None:
+        try:
+            text = services.critique_prompt(cycle, oi, self.coach.settings)
+        except Exception as e:  # the preview is informative; the critique reports its own errors
+            text = self.t("critique.prompt_failed", error=str(e) or type(e).__name__)
+        self.post_message(PromptReady(text))
+
+    def on_prompt_ready(self, message: PromptReady) -> None:
+        self._prompt_text = message.text
+        self.show_critique_status()
 
     def action_toggle_send(self) -> None:
         self.coach.action_toggle_llm()
@@ -330,8 +377,9 @@ class ReviewScreen(StepScreen):
         worker = get_current_worker()
 
         def on_partial(text: str) -> None:
-            if not worker.is_cancelled:
-                self.post_message(CritiqueChunk(text))
+            if worker.is_cancelled:  # stops the stream inside the model call
+                raise CritiqueCancelled
+            self.post_message(CritiqueChunk(text))
 
         try:
             result = services.critique_objective(cycle, oi, self.coach.settings, on_partial)
@@ -339,7 +387,8 @@ class ReviewScreen(StepScreen):
             self.post_message(WorkFailed("critique", str(e)))
             return
         except Exception as e:  # LlmError carries a readable message; anything else too
-            self.post_message(WorkFailed("critique", str(e) or type(e).__name__))
+            if not worker.is_cancelled:
+                self.post_message(WorkFailed("critique", str(e) or type(e).__name__))
             return
         if not worker.is_cancelled:
             self.post_message(CritiqueDone(oi, result))
@@ -354,19 +403,13 @@ class ReviewScreen(StepScreen):
 
     def on_critique_done(self, message: CritiqueDone) -> None:
         self._critique = None
-        result = message.result
-        summary = (
-            getattr(result, "summary", None)
-            or getattr(result, "text", None)
-            or getattr(result, "critique", None)
-            or self._stream
-        )
         self.query_one("#critique-status", Static).update(
             Text(self.t("critique.done"), style="green")
         )
-        self.query_one("#critique-text", Static).update(str(summary or ""))
-        krs = [kr.text for kr in self.session.cycle.objectives[message.objective].key_results]
-        self.rewrites = rewrites_from(result, message.objective, krs)
+        self.query_one("#critique-text", Static).update(
+            critique_summary(message.result, self.coach.t)
+        )
+        self.rewrites = rewrites_from(message.result, message.objective)
         self.show_rewrites()
 
     def show_rewrites(self) -> None:

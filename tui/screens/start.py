@@ -57,6 +57,8 @@ class StartScreen(CoachScreen):
             else:
                 note = ""
             options.add_option(Option(f"{cid}  {note}".rstrip(), id=cid))
+        if ids:
+            options.highlighted = 0
         empty = self.query_one("#no-cycles", Static)
         empty.update("" if ids else self.t("start.empty"))
         empty.display = not ids
