@@ -98,6 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cycle", metavar="ID", help="cycle id (default: the current cycle)")
     p.add_argument("--no-ingest", action="store_true", help="save only; do not add it to memory")
     p.add_argument("--no-llm", action="store_true", help="offline template even if a model is set")
+    p.add_argument("--model", help="LLM model for the drafted summary (overrides settings)")
     p.add_argument("--force", action="store_true", help="replace an existing retros/<cycle>.md")
     p.add_argument("--stdout", action="store_true", help="print the draft instead of saving it")
     p.add_argument(
@@ -272,7 +273,12 @@ def cmd_retro(args: argparse.Namespace, ctx: CliContext) -> int:
         return _reingest(ctx, cycle)
     lang = ctx.lang(cycle.language.value)
     text = draft_retro(
-        cycle, ctx.settings, lang, history=_history(ctx, cycle), use_llm=not args.no_llm
+        cycle,
+        ctx.settings,
+        lang,
+        history=_history(ctx, cycle),
+        use_llm=not args.no_llm,
+        on_note=lambda note: ctx.err(f"note: {note}"),
     )
     if args.stdout:
         sys.stdout.write(text)
