@@ -23,7 +23,7 @@ from coach.llm_schemas import (
     Rewrite,
     numbers_in,
 )
-from coach.models import Cycle, Finding, Objective, Passage, Severity
+from coach.models import Cycle, Finding, KpiRef, Objective, Passage, Severity
 
 if TYPE_CHECKING:
     from coach.config import Settings
@@ -131,16 +131,12 @@ def _rules_table() -> list[dict[str, str]]:
 def _kpi_ids() -> set[str]:
     from coach.kpis import load_catalog
 
-    catalog = load_catalog()
-    items = getattr(catalog, "kpis", None)
-    if items is None:
-        items = list(catalog)
-    if isinstance(items, dict):
-        return set(items)
-    return {getattr(k, "id", None) or getattr(k, "kpi_id", None) for k in items} - {None}
+    return {k.id for k in load_catalog().kpis}
 
 
-def _kpi_candidates(texts: list[str], lang: str, settings: Settings) -> list[dict[str, str]]:
+def _kpi_candidates(
+    texts: list[str], lang: str, settings: Settings, team_kpis: list[KpiRef] | None = None
+) -> list[dict[str, str]]:
     """The best catalog KPIs for the objective and its KRs (the model picks among these)."""
     try:
         from coach.kpis import suggest_kpis
@@ -148,7 +144,7 @@ def _kpi_candidates(texts: list[str], lang: str, settings: Settings) -> list[dic
         return []
     best: dict[str, tuple[float, dict[str, str]]] = {}
     for text in texts:
-        for s in suggest_kpis(text, lang=lang, k=5, settings=settings):
+        for s in suggest_kpis(text, lang=lang, k=5, settings=settings, team_kpis=team_kpis):
             row = {"id": s.kpi_id, "name": s.name, "reason": s.reason or ""}
             if s.kpi_id not in best or s.score > best[s.kpi_id][0]:
                 best[s.kpi_id] = (s.score, row)
@@ -196,7 +192,11 @@ def _language(settings: Settings, file_language: str | None, lang: str | None) -
 
 
 def _context(
-    passages: list[Passage], allowed: set[str], kpis: bool = True, **extra: Any
+    passages: list[Passage],
+    allowed: set[str],
+    kpis: bool = True,
+    team_kpis: list[KpiRef] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     from coach.rules.registry import RULES
 
@@ -208,7 +208,7 @@ def _context(
         **extra,
     }
     if kpis:
-        ctx["kpi_ids"] = _kpi_ids()
+        ctx["kpi_ids"] = _kpi_ids() | {k.id for k in team_kpis or []}
     return ctx
 
 
@@ -286,7 +286,7 @@ def build_critique_prompt(
         },
         "krs": krs,
         "rules": _rules_table(),
-        "kpis": _kpi_candidates(texts, lang, settings),
+        "kpis": _kpi_candidates(texts, lang, settings, cycle.kpis),
         "passages": _passage_vars(passages),
     }
     prompt = render("critique", variables, language=lang)
@@ -302,7 +302,7 @@ def build_critique_prompt(
             for kr in objective.key_results
         ),
     )
-    context = _context(passages, allowed, n_krs=len(objective.key_results))
+    context = _context(passages, allowed, team_kpis=cycle.kpis, n_krs=len(objective.key_results))
     return prompt, context, check, passages
 
 
@@ -372,7 +372,7 @@ def critique_objective(
         return CritiqueResult(
             **base, source="rules", key_results=review, passages=passages, fallback_reason=str(e)
         )
-    names = _kpi_names()
+    names = _kpi_names(lang, cycle.kpis)
     reviews = []
     for item in sorted(answer.key_results, key=lambda k: k.index):
         kr = objective.key_results[item.index]
@@ -402,15 +402,11 @@ def critique_objective(
     )
 
 
-def _kpi_names() -> dict[str, str]:
+def _kpi_names(lang: str, team_kpis: list[KpiRef]) -> dict[str, str]:
     from coach.kpis import load_catalog
 
-    catalog = load_catalog()
-    names = {}
-    for kpi_id in _kpi_ids():
-        kpi = catalog.get(kpi_id)
-        name = getattr(kpi, "name", None) or kpi_id
-        names[kpi_id] = name if isinstance(name, str) else str(getattr(name, "en", kpi_id))
+    names = {k.id: k.name.in_lang(lang) for k in load_catalog().kpis}
+    names.update({k.id: k.name for k in team_kpis})
     return names
 
 
@@ -427,6 +423,7 @@ def rewrite_kr(
     lang: str | None = None,
     *,
     objective_title: str | None = None,
+    deadline: str | None = None,
     session: LlmSession | None = None,
     use_cache: bool = True,
     on_partial: Partial = None,
@@ -447,7 +444,7 @@ def rewrite_kr(
             findings=_recheck(suggestion, lang, objective_title) if suggestion else [],
             fallback_reason=llm.OFF_HINT,
         )
-    allowed = numbers_in(kr_text) | numbers_in(objective_title or "")
+    allowed = numbers_in(kr_text) | numbers_in(objective_title or "") | numbers_in(deadline or "")
     context = _context([], allowed, kpis=False)
     previous: Rewrite | None = None
     previous_findings: list[Finding] = []
@@ -456,6 +453,7 @@ def rewrite_kr(
         variables = {
             "kr_text": kr_text,
             "objective_title": objective_title,
+            "deadline": deadline,
             "findings": _finding_vars(findings),
             "previous_attempt": previous.text if previous else None,
             "previous_findings": _finding_vars(previous_findings),

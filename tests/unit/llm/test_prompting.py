@@ -44,6 +44,7 @@ VARIABLES = {
     "rewrite": {
         "kr_text": "Make 100 calls",
         "objective_title": "Delight new customers",
+        "deadline": "2026-03-31",
         "findings": [{"code": "OKR001", "severity": "warning", "message": "an activity"}],
         "previous_attempt": None,
         "previous_findings": [],
