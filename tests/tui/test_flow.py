@@ -203,3 +203,38 @@ async def test_broken_file_is_a_notification_not_a_traceback(make_app, workspace
         messages = [n.message for n in app._notifications]
         assert any("broken.yaml" in m for m in messages)
     assert bad.read_bytes() == before
+
+
+async def test_accept_a_kpi_suggestion(make_app, cycle_file: Path) -> None:
+    from textual.widgets import TabbedContent
+
+    app = make_app(open_cycle="2026-Q3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.go("review")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        screen.query_one("#review-tabs", TabbedContent).active = "tab-kpis"
+        krs = screen.query_one("#kpi-krs", OptionList)
+        krs.focus()
+        krs.highlighted = 0
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not screen._kpi_views:
+            failures = [
+                str(o.prompt) for o in screen.query_one("#kpi-suggestions", OptionList)._options
+            ]
+            pytest.skip(f"no KPI suggestions in this tree: {failures}")
+        suggestions = screen.query_one("#kpi-suggestions", OptionList)
+        suggestions.focus()
+        suggestions.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        first = screen._kpi_views[0] if screen._kpi_views else None
+        kr = app.session.cycle.objectives[0].key_results[0]
+        assert first is not None and kr.kpis == [first.kpi_id]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert read_okr_file(cycle_file).cycle.objectives[0].key_results[0].kpis == [first.kpi_id]

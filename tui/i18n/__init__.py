@@ -1,6 +1,6 @@
 """UI message catalogs (``en.toml``, ``sv.toml``): every string the TUI shows comes from here.
 
-Keys are dotted (``kr.title``); values may use ``{name}`` placeholders. A key missing in one
+Keys are dotted (``kr.owner``); values may use ``{name}`` placeholders. A key missing in one
 language falls back to English, then to the key itself, so a gap is visible but never a crash.
 """
 
@@ -34,7 +34,7 @@ def catalog(lang: str) -> dict[str, str]:
 
 
 class Translator:
-    """``t("kr.title", n=2)`` in the current language; switch with ``translator.lang = "sv"``."""
+    """``t("kr.objective", n=1, total=3)`` in the current language; switch with ``translator.lang = "sv"``."""
 
     def __init__(self, lang: str = "en") -> None:
         self.lang = lang if lang in LANGUAGES else "en"

@@ -226,7 +226,7 @@ class ReviewScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="kpis", description="kpis")
     def _kpis(self, oi: int, ki: int, text: str) -> None:
-        fetch_kpis(self, oi, ki, text, self.coach.okr_lang, self.coach.settings)
+        fetch_kpis(self, oi, ki, text, self.coach.ui_lang, self.coach.settings)
 
     def on_kpis_ready(self, message: KpisReady) -> None:
         if self._kpi_for != (message.objective, message.kr):
