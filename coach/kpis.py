@@ -254,21 +254,29 @@ _STOP = frozenset(
     """a an and the of to in on for by per with from at as is are be our we all any each every
     its it this that into than then over under within without more less least most at least
     och att av för på i med till från som en ett den det de vi vår våra vårt alla varje per
-    är ska skall vara blir inom under över mer mindre minst högst än mot efter före""".split()
+    är ska skall vara blir inom under över mer mindre minst högst än mot efter före vid sin
+    sitt sina samt där när hos också""".split()
 )
 
 # Inflection endings, longest first; a stem keeps at least four letters.
 _SUFFIXES = (
     "heterna", "heten", "heter", "arnas", "ernas", "ornas", "arna", "erna", "orna", "ande",
     "ende", "ingar", "ingen", "ning", "ings", "ing", "ies", "ers", "ade", "are", "ens",
-    "ets", "es", "ed", "er", "ar", "or", "en", "et", "na", "s",
+    "ets", "es", "ed", "er", "ar", "or", "en", "et", "na", "s", "y",
 )  # fmt: skip
 
 
+_ENDINGS = frozenset({"e", "a", "s", "y", "or", "er", "ar", "en", "et", "es", "ed", "na", "ing"})
+
+
 def _stem(word: str) -> str:
-    for suf in _SUFFIXES:
-        if word.endswith(suf) and len(word) - len(suf) >= 4:
-            return word[: -len(suf)]
+    for keep in (4, 5):  # delivery -> deliver -> deliv, like deliver -> deliv; not förs|en
+        for suf in _SUFFIXES:
+            if word.endswith(suf) and len(word) - len(suf) >= keep:
+                word = word[: -len(suf)]
+                break
+        else:
+            break
     return word
 
 
@@ -291,7 +299,8 @@ def _matches(term_stem: str, query: Sequence[str]) -> bool:
             return True
         if len(term_stem) >= 5 and term_stem in q:  # Swedish compounds: kund|nöjdhet
             return True
-        if len(q) >= 5 and term_stem.startswith(q) and len(term_stem) - len(q) <= 2:
+        # visit ~ visitor, but not ärende ~ ärendekö (a compound, not an inflection)
+        if len(q) >= 5 and term_stem.startswith(q) and term_stem[len(q) :] in _ENDINGS:
             return True
     return False
 
@@ -366,8 +375,8 @@ DOCS_PER_KPI = 4
 
 def vector_cache_dir(settings: Settings | None = None) -> Path:
     """Where catalog vectors are cached: the workspace cache, else the user's cache dir."""
-    if settings is not None:
-        return settings.cache_dir / "kpis"
+    if settings is not None and settings.workspace.is_dir():
+        return settings.cache_dir / "kpis"  # a fresh path is not turned into a workspace here
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("okr-coach", appauthor=False)) / "kpis"
@@ -492,8 +501,8 @@ def _number(raw: str) -> float | None:
 def is_activity_kr(text: str) -> bool:
     """The KR names work to do (launch, publish, call) rather than a result to reach."""
     words = [w for w in _words(text) if not w.isdigit()]
-    if not words:
-        return False
+    if not words or "%" in text or "procent" in words or "percent" in words:
+        return False  # "Deliver 95 % of orders on time" states a rate: an outcome
     first = words[0]
     if first in _GROWTH or first in _REDUCE:
         return False
@@ -528,7 +537,7 @@ def detect_text_language(text: str) -> str:
             lang = detect_language(text)
             if lang in LANGS:
                 return lang
-        except OkrCoachError:
+        except Exception:  # noqa: BLE001 - a broken lexicon must not break KPI suggestions
             pass
     low = text.lower()
     sv_words = {"och", "att", "av", "för", "på", "med", "till", "från", "ska", "öka", "minska"}
@@ -564,7 +573,7 @@ _REASONS = {
         "similar": "Close in meaning to the KR.",
         "leading": "Leading indicator: shows early whether the KR is moving.",
         "lagging": "Lagging indicator: confirms the result the KR aims for.",
-        "counter": "Counter-metric: checks that growth in {primary} does not cost {name}.",
+        "counter": "Counter-metric: guards against pushing {primary} in ways that hurt or game it.",
         "team": "Your team tracked this KPI in earlier cycles.",
     },
     "sv": {
@@ -577,7 +586,7 @@ _REASONS = {
         "similar": "Ligger nära KR:et i betydelse.",
         "leading": "Ledande indikator: visar tidigt om KR:et rör sig.",
         "lagging": "Släpande indikator: bekräftar resultatet som KR:et siktar på.",
-        "counter": "Motmått: kontrollerar att tillväxt i {primary} inte sker på bekostnad av {name}.",
+        "counter": "Motmått: skyddar mot att {primary} drivs på ett sätt som skadar eller fuskar.",
         "team": "Ert team följde det här nyckeltalet i tidigare cykler.",
     },
 }
@@ -727,24 +736,28 @@ def _compose(
     else:
         add(top, Role(top.indicator.value), generic_reason(top))
 
-    related_ranked = _related(top, by_key)
-    # 2. Second-best overall keeps the ranking honest when the top match is wrong.
+    near = _neighbours(top, by_key, catalog, hops=1)
     budget = k - counter_slot
+    # 2. Activity KRs get the outcomes the activity should move (one or two links away in
+    #    the catalog's graph); KRs whose metric is a KPI get the leading drivers of it.
     if activity:
-        outcomes = [c for c in related_ranked if c.indicator is Indicator.lagging]
+        outcomes = [
+            c for c in _neighbours(top, by_key, catalog, hops=2) if c.indicator is Indicator.lagging
+        ]
         outcomes += [c for c in ranked[1:12] if c.indicator is Indicator.lagging]
         for c in outcomes[:2]:
             if len(picked) < budget:
                 add(c, Role.lagging, msgs["activity"])
     elif primary_is_metric:
-        drivers = [c for c in related_ranked if c.indicator is Indicator.leading]
+        drivers = [c for c in near if c.indicator is Indicator.leading]
+        # A close runner-up keeps the list honest when the top match is the wrong KPI.
         if ranked[1].score > 0.9 * top.score and len(picked) < budget:
             add(ranked[1], Role(ranked[1].indicator.value), generic_reason(ranked[1]))
         for c in drivers[:2]:
             if len(picked) < budget:
                 add(c, Role.leading, msgs["driver"].format(primary=top.name(lang)))
-    # 3. Fill with the next best.
-    for c in ranked[1:]:
+    # 3. Fill with the next best; the catalog's own links first when the metric is a KPI.
+    for c in (near if primary_is_metric else []) + ranked[1:]:
         if len(picked) >= budget:
             break
         add(c, Role(c.indicator.value), generic_reason(c))
@@ -754,7 +767,7 @@ def _compose(
             c.indicator is need for c, r, _ in picked if r is not Role.counter
         ):
             continue
-        pool = [c for c in related_ranked + ranked[:25] if c.indicator is need and not has(c.key)]
+        pool = [c for c in near + ranked[:25] if c.indicator is need and not has(c.key)]
         if pool:
             c = pool[0]
             reason = msgs[need.value]
@@ -789,12 +802,37 @@ def _compose(
     ]
 
 
-def _related(c: _Candidate, by_key: dict[str, _Candidate]) -> list[_Candidate]:
-    """Related KPIs of a catalog candidate, best-scoring first."""
+def _neighbours(
+    c: _Candidate, by_key: dict[str, _Candidate], catalog: Catalog, hops: int
+) -> list[_Candidate]:
+    """KPIs linked to ``c`` by ``related`` (either way), nearer first, then best-scoring."""
     if c.kpi is None:
         return []
-    rel = [by_key[r] for r in c.kpi.related if r in by_key]
-    return sorted(rel, key=lambda x: -x.score)
+    reverse = _reverse_links(catalog.digest, catalog.source)
+    seen = {c.key: 0}
+    frontier = [c.key]
+    for hop in range(1, hops + 1):
+        nxt = []
+        for key in frontier:
+            kpi = catalog.get(key)
+            links = list(kpi.related) if kpi else []
+            links += reverse.get(key, [])
+            for r in links:
+                if r not in seen:
+                    seen[r] = hop
+                    nxt.append(r)
+        frontier = nxt
+    found = [by_key[r] for r, h in seen.items() if h > 0 and r in by_key]
+    return sorted(found, key=lambda x: (seen[x.key], -x.score))
+
+
+@functools.lru_cache(maxsize=4)
+def _reverse_links(digest: str, source: str) -> dict[str, list[str]]:
+    rev: dict[str, list[str]] = {}
+    for kpi in load_catalog(source).kpis:
+        for r in kpi.related:
+            rev.setdefault(r, []).append(kpi.id)
+    return rev
 
 
 def _counter_for(

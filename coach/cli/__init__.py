@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "coach.cli.doctor_cmd",
     "coach.cli.lifecycle_cmd",
     "coach.cli.memory_cmd",
+    "coach.cli.kpis_cmd",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
