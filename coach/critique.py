@@ -143,13 +143,34 @@ def _kpi_candidates(
     except ImportError:
         return []
     best: dict[str, tuple[float, dict[str, str]]] = {}
+    team = tuple(team_kpis or ())
     for text in texts:
-        for s in suggest_kpis(text, lang=lang, k=5, settings=settings, team_kpis=team_kpis):
+        for s in _suggest_cached(suggest_kpis, text, lang, settings, team):
             row = {"id": s.kpi_id, "name": s.name, "reason": s.reason or ""}
             if s.kpi_id not in best or s.score > best[s.kpi_id][0]:
                 best[s.kpi_id] = (s.score, row)
     ranked = sorted(best.values(), key=lambda p: -p[0])
     return [row for _, row in ranked[:KPI_CANDIDATES]]
+
+
+_SUGGESTIONS: dict[tuple[str, str, str, str], list[Any]] = {}
+
+
+def _suggest_cached(
+    suggest: Callable[..., list[Any]],
+    text: str,
+    lang: str,
+    settings: Settings,
+    team: tuple[KpiRef, ...],
+) -> list[Any]:
+    """KPI ranking costs tens of ms per text; a session critiques the same KRs repeatedly."""
+    team_key = "|".join(k.model_dump_json() for k in team)
+    key = (text, lang, settings.embedding.backend, team_key)
+    if key not in _SUGGESTIONS:
+        if len(_SUGGESTIONS) > 2048:
+            _SUGGESTIONS.clear()
+        _SUGGESTIONS[key] = suggest(text, lang=lang, k=5, settings=settings, team_kpis=list(team))
+    return _SUGGESTIONS[key]
 
 
 def _lessons(item: Any, settings: Settings, notes: list[str]) -> list[Passage]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import re
 import time
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from coach.errors import OkrCoachError
 from coach.llm_cache import LlmCache, public_endpoint, request_key
+from coach.prompting import schema_of
 
 if TYPE_CHECKING:
     from coach.config import LlmSettings
@@ -208,6 +210,9 @@ def _litellm() -> Any:
 
     litellm.suppress_debug_info = True  # no "give feedback" banners on stderr
     litellm.telemetry = False
+    # Its INFO lines echo call details whenever an app configures logging at INFO: keep quiet.
+    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     return litellm
 
 
@@ -251,7 +256,7 @@ def _schema_format(model: type[BaseModel], settings: LlmSettings) -> dict[str, A
         return None
     return {
         "type": "json_schema",
-        "json_schema": {"name": model.__name__, "schema": model.model_json_schema()},
+        "json_schema": {"name": model.__name__, "schema": schema_of(model)},
     }
 
 
@@ -496,7 +501,7 @@ def complete_structured(
             "temperature": settings.temperature,
             "max_tokens": settings.max_tokens,
             "task": task,
-            "schema": output_model.model_json_schema(),
+            "schema": schema_of(output_model),
             "messages": messages,
             **(cache_parts or {}),
         }
