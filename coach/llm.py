@@ -317,6 +317,15 @@ def _translate(exc: Exception, settings: LlmSettings) -> tuple[LlmError, bool, f
     return LlmError(f"the call to {where} failed ({type(exc).__name__}): {detail}"), False, None
 
 
+class _CallerAbort(Exception):
+    """An exception raised by the caller's ``on_partial`` (e.g. the TUI cancelling): it must
+    reach the caller as it is, not become a model error or a retry."""
+
+    def __init__(self, original: BaseException):
+        super().__init__(str(original))
+        self.original = original
+
+
 @dataclass
 class _Answer:
     text: str
@@ -382,7 +391,10 @@ def _request_once(
         chunks.append(chunk)
         if chunk.choices and chunk.choices[0].delta.content:
             text += chunk.choices[0].delta.content
-            on_partial(text)
+            try:
+                on_partial(text)
+            except Exception as e:
+                raise _CallerAbort(e) from e
     built = litellm.stream_chunk_builder(chunks, messages=messages)
     if built is None:
         return _Answer("", None, None, 0, 0, None)
@@ -401,6 +413,8 @@ def _request(
         record.requests += 1
         try:
             return _request_once(messages, settings, response_format, on_partial)
+        except _CallerAbort as abort:
+            raise abort.original from None
         except Exception as exc:
             error, retryable, after = _translate(exc, settings)
             if not retryable or attempt >= settings.max_retries:
@@ -515,7 +529,7 @@ def complete_structured(
             record.cached, record.ok, record.cost_usd = True, True, 0.0
             record.seconds = time.monotonic() - started
             if on_partial is not None:
-                on_partial(hit["text"])
+                on_partial(hit["text"])  # the whole answer at once; a cancel propagates
             return result
     response_format = _schema_format(output_model, settings)
     convo = list(messages)

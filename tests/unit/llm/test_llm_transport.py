@@ -231,3 +231,19 @@ def test_embed_texts_over_http(scripted_llm, llm_settings):
 def test_plain_text_completion(scripted_llm, llm_settings):
     scripted_llm.script(content("An answer [1]."))
     assert llm.complete_text(MESSAGES, llm_settings, task="ask") == "An answer [1]."
+
+
+def test_exception_from_on_partial_reaches_the_caller(scripted_llm, llm_settings):
+    """The TUI cancels a streaming critique by raising from its callback."""
+    import json
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(_text: str) -> None:
+        raise Cancelled
+
+    scripted_llm.script(stream(json.dumps(GOOD), chunks=5))
+    with pytest.raises(Cancelled):
+        ask(llm_settings.model_copy(update={"max_retries": 2}), on_partial=cancel)
+    assert len(scripted_llm.chat_requests()) == 1  # not retried, not re-asked
