@@ -98,8 +98,10 @@ class LlmBudgetExceeded(LlmError):
 
 
 _SECRET_PATTERNS = [
-    re.compile(r"\b(sk|pk|rk|key|api)[-_][A-Za-z0-9_\-]{6,}"),
-    re.compile(r"(?i)(bearer|authorization[:=])\s*\S+"),
+    re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}"),  # provider key shapes (sk-…, sk-ant-…)
+    re.compile(r"(?i)\bapi[_-]?key\b[\"']?\s*[:=]\s*[\"']?[^\s\"',}]+"),
+    re.compile(r"(?i)\bbearer\s+\S+"),
+    re.compile(r"(?i)\bauthorization:\s*(?!\*\*\*)\S+"),
 ]
 
 

@@ -247,3 +247,16 @@ def test_exception_from_on_partial_reaches_the_caller(scripted_llm, llm_settings
     with pytest.raises(Cancelled):
         ask(llm_settings.model_copy(update={"max_retries": 2}), on_partial=cancel)
     assert len(scripted_llm.chat_requests()) == 1  # not retried, not re-asked
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("key_results.0.kpis: unknown KPI id", "key_results.0.kpis: unknown KPI id"),
+        ("Incorrect API key provided: sk-abc123456789xyz.", "Incorrect API key provided: ***."),
+        ('{"api_key": "abcdef12345"}', '{"***"}'),
+        ("Authorization: Bearer abcdefghijk", "Authorization: ***"),
+    ],
+)
+def test_messages_never_show_credentials(raw, shown):
+    assert str(llm.LlmError(raw)) == shown
