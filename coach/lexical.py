@@ -215,6 +215,7 @@ def expand_query(query: str) -> list[str]:
 # ------------------------------------------------------------------------------------ BM25
 
 FILTER_FIELDS = ("cycle", "team", "kind", "source", "language")
+EXPANSION_WEIGHT = 0.6
 
 
 class Bm25Index:
@@ -291,16 +292,8 @@ class Bm25Index:
             mask &= np.isin(col, values)
         return mask
 
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        filters: Mapping | None = None,
-        extra_terms: Sequence[str] = (),
-    ) -> list[tuple[str, float]]:
-        """Top ``k`` (chunk id, score normalised to 0–1 by the best score this query can get)."""
-        if not self.pos:
-            return []
+    def _scores(self, query: str, extra_terms: Sequence[str] = ()) -> tuple[np.ndarray, float]:
+        """BM25 score of every document, and the best score this query could reach."""
         if self._postings is None:
             self._build()
         assert self._postings is not None and self._lengths is not None
@@ -308,14 +301,15 @@ class Bm25Index:
         n_alive = len(self.pos)
         avg_len = float(self._lengths.sum()) / max(n_alive, 1) or 1.0
         scores = np.zeros(len(self.ids), dtype=np.float32)
-        # Expansion terms count, but less than the user's own words.
         weighted = [(t, 1.0) for t in dict.fromkeys(tokenize(query))]
         own = {t for t, _ in weighted}
         for term in extra_terms:
-            for t in tokenize(term):
-                if t not in own:
-                    weighted.append((t, 0.6))
-                    own.add(t)
+            # A multi-word expansion ("lost customers") weighs as much as one word in total,
+            # so its generic words ("customers") cannot outweigh the user's own terms.
+            toks = [t for t in dict.fromkeys(tokenize(term)) if t not in own]
+            for t in toks:
+                weighted.append((t, EXPANSION_WEIGHT / len(toks)))
+                own.add(t)
         best = 0.0
         for term, weight in weighted:
             tid = self.vocab.get(term)
@@ -329,13 +323,38 @@ class Bm25Index:
             norm = self.k1 * (1 - self.b + self.b * self._lengths[docs] / avg_len)
             scores[docs] += weight * idf * tf * (self.k1 + 1) / (tf + norm)
             best += weight * idf * (self.k1 + 1)
+        return scores, best
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Mapping | None = None,
+        extra_terms: Sequence[str] = (),
+        also: Iterable[str] = (),
+    ) -> list[tuple[str, float]]:
+        """Top ``k`` (chunk id, score normalised to 0–1 by the best score this query can get).
+
+        Ids in ``also`` are appended with their scores (even 0) when not already in the top:
+        fusion needs the lexical score of the vector candidates too.
+        """
+        if not self.pos:
+            return []
+        scores, best = self._scores(query, extra_terms)
         mask = self._mask(filters)
         if mask is not None:
             scores[~mask] = 0.0
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i], float(min(scores[i] / best, 1.0))) for i in top if scores[i] > 0]
+        best = best or 1.0
+        out = [(self.ids[i], float(min(scores[i] / best, 1.0))) for i in top if scores[i] > 0]
+        seen = {i for i, _ in out}
+        for chunk_id in also:
+            if chunk_id not in seen and chunk_id in self.pos:
+                out.append((chunk_id, float(min(scores[self.pos[chunk_id]] / best, 1.0))))
+                seen.add(chunk_id)
+        return out
 
     # ---------------------------------------------------------------------------- on disk
 

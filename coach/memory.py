@@ -43,6 +43,8 @@ SERVER_PROBE_TIMEOUT_S = 3.0
 SERVER_REQUEST_TIMEOUT_S = 60.0
 LEXICAL_RECHECK_S = 2.0  # how often a long-lived store checks for writes by others
 FILTER_KEYS = ("cycle", "team", "kind", "source", "language")
+CANDIDATES = 30  # per retriever, before fusion
+LEXICAL_WEIGHT = 0.7  # share of BM25 in the fused score (tuned on bench/retrieval)
 HEADING_SEP = " › "
 
 
@@ -663,7 +665,9 @@ class MemoryStore:
                 SkippedFile(path=str(path), reason=f"could not be parsed ({type(e).__name__})")
             )
             return None
-        source = self._source_name(path, root)
+        # A file keeps the source name it was first ingested under, however it is named later
+        # (folder or single file), so its chunks are replaced rather than duplicated.
+        source = old.source if old is not None else self._source_name(path, root)
         meta = infer_meta(path, doc)
         for name, value in (("cycle", cycle), ("team", team), ("kind", kind)):
             if value:
@@ -848,39 +852,47 @@ class MemoryStore:
     ) -> list[Passage]:
         """The ``k`` passages that best answer ``query``; ``mode``: fused | vector | lexical.
 
-        Fused ranking is reciprocal rank fusion of the vector and BM25 rankings; a passage's
-        ``score`` (0–1) averages its cosine similarity and its BM25 score relative to the best
-        score the query could reach, so unrelated passages score low even when ranked first.
+        Fused: the candidates of both retrievers are ranked by
+        ``LEXICAL_WEIGHT × BM25 (relative to the best score the query can reach) +
+        (1 − LEXICAL_WEIGHT) × cosine similarity``, which is also the passage's ``score`` (0–1),
+        so unrelated passages score low even when they rank first. The weight was chosen on
+        bench/retrieval (see docs/memory.md): word vectors alone are weak here, BM25 with the
+        bilingual glossary carries most of the signal, and the blend beats either alone.
         """
-        from coach.lexical import expand_query, rrf_fuse
+        from coach.lexical import expand_query
 
+        if mode not in ("fused", "vector", "lexical"):
+            raise ValueError(f"unknown search mode {mode!r}")
         query = query.strip()
-        if not query or k <= 0:
-            return []
-        if self.count() == 0:
+        if not query or k <= 0 or self.count() == 0:
             return []
         where = _where(filters)
         extra = expand_query(query) if expand else []
-        n_cand = max(k * 4, 30)
+        n_cand = max(k * 4, CANDIDATES)
         qvec = self.embedder.embed([" ".join([query, *extra])])[0]
-        vector: list[tuple[str, float]] = []
-        lexical: list[tuple[str, float]] = []
-        if mode in ("fused", "vector"):
-            vector = self._vector_search(qvec, n_cand, where)
-        if mode in ("fused", "lexical"):
-            lexical = self.lexical().search(
-                query, n_cand, filters=_plain_filters(filters), extra_terms=extra
+        cos: dict[str, float] = {}
+        lex: dict[str, float] = {}
+        if mode != "lexical":
+            cos = dict(self._vector_search(qvec, n_cand, where))
+        if mode != "vector":
+            index = self.lexical()
+            lex = dict(
+                index.search(
+                    query, n_cand, filters=_plain_filters(filters), extra_terms=extra, also=cos
+                )
             )
-        if mode == "vector":
-            ranked = [i for i, _ in vector]
-        elif mode == "lexical":
-            ranked = [i for i, _ in lexical]
-        else:
-            ranked = [i for i, _ in rrf_fuse([[i for i, _ in vector], [i for i, _ in lexical]])]
-        top = ranked[:k]
-        if not top:
-            return []
-        return self._passages(top, qvec, dict(vector), dict(lexical))
+        if mode == "fused":
+            missing = [i for i in lex if i not in cos]
+            cos.update(self._cosines(missing, qvec))
+        weight = {"fused": LEXICAL_WEIGHT, "vector": 0.0, "lexical": 1.0}[mode]
+        scored = {
+            i: weight * lex.get(i, 0.0) + (1 - weight) * max(0.0, min(1.0, cos.get(i, 0.0)))
+            for i in (cos.keys() | lex.keys())
+        }
+        if mode == "lexical":
+            scored = {i: s for i, s in scored.items() if lex.get(i, 0.0) > 0}
+        top = sorted(scored, key=lambda i: (-scored[i], i))[:k]
+        return self._passages(top, scored)
 
     def _vector_search(
         self, qvec: np.ndarray, n: int, where: dict | None
@@ -894,29 +906,33 @@ class MemoryStore:
         ids, dists = res["ids"][0], res["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
 
-    def _passages(
-        self, ids: list[str], qvec: np.ndarray, cos: dict[str, float], lex: dict[str, float]
-    ) -> list[Passage]:
+    def _cosines(self, ids: list[str], qvec: np.ndarray) -> dict[str, float]:
+        if not ids:
+            return {}
         try:
-            got = self.collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+            got = self.collection.get(ids=ids, include=["embeddings"])
+        except Exception as e:
+            raise _connection_error(e, self.settings) from None
+        vecs = np.asarray(got["embeddings"], dtype=np.float32)
+        return {i: float(s) for i, s in zip(got["ids"], vecs @ qvec, strict=True)}
+
+    def _passages(self, ids: list[str], scores: Mapping[str, float]) -> list[Passage]:
+        if not ids:
+            return []
+        try:
+            got = self.collection.get(ids=ids, include=["documents", "metadatas"])
         except Exception as e:
             raise _connection_error(e, self.settings) from None
         by_id = {
-            i: (d, m or {}, e)
-            for i, d, m, e in zip(
-                got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
-            )
+            i: (d, m or {})
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         }
         out: list[Passage] = []
         for chunk_id in ids:
             if chunk_id not in by_id:
                 continue  # deleted by another writer between the two calls
-            doc, meta, emb = by_id[chunk_id]
-            c = cos.get(chunk_id)
-            if c is None:
-                c = float(np.dot(np.asarray(emb, dtype=np.float32), qvec))
-            score = 0.5 * max(0.0, min(1.0, c)) + 0.5 * lex.get(chunk_id, 0.0)
-            out.append(_passage(len(out) + 1, chunk_id, doc or "", meta, score))
+            doc, meta = by_id[chunk_id]
+            out.append(_passage(len(out) + 1, chunk_id, doc or "", meta, scores[chunk_id]))
         return out
 
     def stats(self) -> dict[str, Any]:

@@ -1,0 +1,101 @@
+"""BM25, Swedish/English normalisation, compounds, glossary expansion and rank fusion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coach.lexical import (
+    Bm25Index,
+    expand_query,
+    guess_language,
+    load_glossary,
+    rrf_fuse,
+    split_compound,
+    stem,
+    tokenize,
+)
+
+
+def test_stemming_folds_swedish_and_english_inflections():
+    assert stem("kunderna") == stem("kunder") == stem("kund")
+    assert stem("calling") == stem("calls") == stem("call")
+    assert stem("samtalen") == stem("samtal")
+
+
+def test_compounds_split_into_known_parts():
+    assert split_compound("kundbortfallet") == ["kund", "bortfall"]
+    assert "svar" in tokenize("svarstiden") and "tid" in tokenize("svarstiden")
+    assert split_compound("kalla") == []  # short words are left alone
+
+
+def test_stopwords_dropped_in_both_languages():
+    assert tokenize("the and och att") == []
+
+
+def test_glossary_has_the_classic_pairs():
+    pairs = {(e.en[0], e.sv[0]) for e in load_glossary()}
+    assert ("cold calling", "kalla samtal") in pairs
+    assert any(e.en[0] == "churn" and "kundbortfall" in e.sv for e in load_glossary())
+
+
+def test_expansion_crosses_languages_both_ways():
+    assert "kalla samtal" in expand_query("What did cold calling give us?")
+    assert "churn" in expand_query("Varför ökade kundbortfallet?")
+    assert expand_query("xyzzy plugh") == []
+
+
+def test_language_guess():
+    assert guess_language("Vi har för många mål och för lite uppföljning") == "sv"
+    assert guess_language("We have too many goals and too little follow-up") == "en"
+
+
+def _index() -> Bm25Index:
+    idx = Bm25Index()
+    idx.add(
+        ["a", "b", "c"],
+        [
+            "Kundbortfallet ökade efter prishöjningen",
+            "We made many cold calls but won few customers",
+            "The release slipped because of test coverage",
+        ],
+        [{"cycle": "2025-Q4", "team": "support"}, {"cycle": "2025-Q3"}, {"cycle": "2025-Q3"}],
+    )
+    return idx
+
+
+def test_bm25_ranks_and_normalises_scores():
+    hits = _index().search("bortfall av kunder", k=3)
+    assert hits[0][0] == "a"
+    assert all(0.0 < s <= 1.0 for _, s in hits)
+
+
+def test_bm25_cross_language_with_expansion():
+    idx = _index()
+    assert idx.search("kalla samtal", k=3) == []  # no shared words at all
+    hits = idx.search("kalla samtal", k=3, extra_terms=expand_query("kalla samtal"))
+    assert hits and hits[0][0] == "b"
+
+
+def test_bm25_filters_and_removal():
+    idx = _index()
+    assert [i for i, _ in idx.search("customers kund", k=3, filters={"cycle": "2025-Q4"})] == ["a"]
+    idx.remove(["a"])
+    assert "a" not in idx and len(idx) == 2
+    assert all(i != "a" for i, _ in idx.search("kundbortfallet", k=3))
+
+
+def test_bm25_save_load_round_trip(tmp_path: Path):
+    idx = _index()
+    idx.remove(["c"])
+    path = tmp_path / "lex.npz"
+    idx.save(path, extra={"generation": "g1"})
+    loaded, extra = Bm25Index.load(path)
+    assert extra == {"generation": "g1"}
+    assert len(loaded) == 2
+    assert loaded.search("cold calls", k=2) == idx.search("cold calls", k=2)
+
+
+def test_rrf_prefers_documents_both_rankings_like():
+    fused = rrf_fuse([["x", "y", "z"], ["y", "x", "w"]])
+    assert {fused[0][0], fused[1][0]} == {"x", "y"}
+    assert fused[-1][0] in ("z", "w")
