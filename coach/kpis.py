@@ -122,9 +122,16 @@ class Kpi(_Strict):
         """``(lang, term)`` for the names and every synonym in both languages."""
         out: list[tuple[str, str]] = []
         for lang in LANGS:
-            out.append((lang, self.name.in_lang(lang)))
+            name = self.name.in_lang(lang)
+            # "First-contact resolution (FCR)": the words and the acronym are two terms, so a
+            # KR that uses either one matches a whole term.
+            m = _PAREN.match(name)
+            out.extend([(lang, m.group(1)), (lang, m.group(2))] if m else [(lang, name)])
             out.extend((lang, s) for s in self.synonyms.in_lang(lang))
         return out
+
+
+_PAREN = re.compile(r"^(.+?)\s*\(([^()]+)\)\s*$")
 
 
 class Catalog(_Strict):
@@ -663,7 +670,7 @@ def rank_kpis(
         for i, kpi in enumerate(catalog.kpis)
     ]
     if team:
-        team_index = _LexicalIndex([[(lang, _team_doc(r)) for lang in LANGS] for r in team])
+        team_index = _LexicalIndex([[("en", r.name), ("en", _id_words(r.id))] for r in team])
         for j, (ref, (k, term)) in enumerate(zip(team, team_index.score(q), strict=True)):
             ind = _team_indicator(ref, catalog, index)
             cands.append(_Candidate(ref.id, None, ref, fused(k, float(team_emb[j])), k, term, ind))
@@ -671,8 +678,12 @@ def rank_kpis(
     return cands
 
 
+def _id_words(kpi_id: str) -> str:
+    return re.sub(r"[_\-.]+", " ", kpi_id)
+
+
 def _team_doc(ref: KpiRef) -> str:
-    return f"{ref.name} {ref.id.replace('_', ' ').replace('-', ' ')}"
+    return f"{ref.name} ({_id_words(ref.id)})"
 
 
 def _team_indicator(ref: KpiRef, catalog: Catalog, index: _LexicalIndex) -> Indicator:
@@ -749,7 +760,8 @@ def _compose(
             if len(picked) < budget:
                 add(c, Role.lagging, msgs["activity"])
     elif primary_is_metric:
-        drivers = [c for c in near if c.indicator is Indicator.leading]
+        drivers = [c for c in _neighbours(top, by_key, catalog, hops=1, forward_only=True)]
+        drivers = [c for c in drivers if c.indicator is Indicator.leading]
         # A close runner-up keeps the list honest when the top match is the wrong KPI.
         if ranked[1].score > 0.9 * top.score and len(picked) < budget:
             add(ranked[1], Role(ranked[1].indicator.value), generic_reason(ranked[1]))
@@ -803,7 +815,11 @@ def _compose(
 
 
 def _neighbours(
-    c: _Candidate, by_key: dict[str, _Candidate], catalog: Catalog, hops: int
+    c: _Candidate,
+    by_key: dict[str, _Candidate],
+    catalog: Catalog,
+    hops: int,
+    forward_only: bool = False,
 ) -> list[_Candidate]:
     """KPIs linked to ``c`` by ``related`` (either way), nearer first, then best-scoring."""
     if c.kpi is None:
@@ -816,7 +832,7 @@ def _neighbours(
         for key in frontier:
             kpi = catalog.get(key)
             links = list(kpi.related) if kpi else []
-            links += reverse.get(key, [])
+            links += [] if forward_only else reverse.get(key, [])
             for r in links:
                 if r not in seen:
                     seen[r] = hop
