@@ -248,14 +248,27 @@ def _title(cycle: Cycle, lang: str) -> str:
     return f"{_l('report', lang)} {cycle.cycle or ''}{team}".strip()
 
 
-def _markdown(cycle, scored, charts, lang, output, cal) -> str:  # noqa: ANN001
+def write_shareable(path: Path, text: str) -> None:
+    """Atomic write with the usual permissions: reports are made to be shared, and the atomic
+    writer's temp file would otherwise leave a new file readable by its owner only."""
+    import os
+
     from coach.files.atomic import atomic_write_text
 
+    new = not path.exists()
+    atomic_write_text(path, text)
+    if new:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(path, 0o666 & ~mask)
+
+
+def _markdown(cycle, scored, charts, lang, output, cal) -> str:  # noqa: ANN001
     links: dict[str, str] = {}
     if output is not None and charts:
         folder = output.parent / f"{output.stem}_charts"
         for name, svg in charts.items():
-            atomic_write_text(folder / f"{name}.svg", svg)
+            write_shareable(folder / f"{name}.svg", svg)
             links[name] = f"{folder.name}/{name}.svg"
     lines = [f"# {_title(cycle, lang)}", ""]
     meta = [cycle.status.value]

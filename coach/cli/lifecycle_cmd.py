@@ -257,9 +257,9 @@ def cmd_report(args: argparse.Namespace, ctx: CliContext) -> int:
     if out is None:
         sys.stdout.write(text)
         return 0
-    from coach.files.atomic import atomic_write_text
+    from coach.report import write_shareable
 
-    atomic_write_text(out, text)
+    write_shareable(out, text)
     ctx.err(f"wrote {out} ({fmt})")
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -90,6 +91,9 @@ def test_html_report_is_self_contained_with_inline_svg(demo_workspace: Path, run
     )
     assert code == 0, err
     page = out_file.read_text(encoding="utf-8")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out_file.stat().st_mode & 0o777 == 0o666 & ~umask  # shareable, not owner-only
     assert page.count("<svg") == 2 + 7  # overview, progress, one burn-up per KR
     assert not re.search(r"<(img|script|link)\b[^>]*(src|href)=", page)
     assert "Ship the new availability calendar" in page and "o2.kr4" in page
