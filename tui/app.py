@@ -29,7 +29,7 @@ AUTOSAVE_DELAY_S = 0.8
 class OkrCoachApp(App[None]):
     """The guided OKR coaching session."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "okr-coach"
     COMMANDS = App.COMMANDS | {CoachCommands}
     BINDINGS = [
@@ -81,7 +81,7 @@ class OkrCoachApp(App[None]):
         if self.session is not None:
             self.sub_title = self.session.cycle.cycle or self.session.target.name
         else:
-            self.sub_title = str(self.settings.workspace)
+            self.sub_title = self.settings.workspace.name
 
     def on_descendant_mount(self, event) -> None:  # type: ignore[no-untyped-def]
         # Snapshots and benchmarks need a still cursor.

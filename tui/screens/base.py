@@ -55,12 +55,20 @@ class CoachScreen(Screen):
         translate_bindings(self, self.coach.t)
         translate_bindings(self.coach, self.coach.t)
         self.coach.refresh_bindings()
+        self.populate()
+
+    def populate(self) -> None:
+        """Fill the composed widgets from the session (on mount and after a rebuild)."""
 
     def refresh_texts(self) -> None:
         """Language switched: rebuild from the session (all state lives there)."""
         translate_bindings(self, self.coach.t)
         translate_bindings(self.coach, self.coach.t)
-        self.call_later(self.recompose)
+        self.call_later(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        await self.recompose()
+        self.populate()
 
 
 class StepScreen(CoachScreen):

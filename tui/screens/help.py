@@ -54,8 +54,7 @@ class HelpScreen(CoachScreen):
             text.append(self.t("findings.engine_missing") + "\n", style="dim")
         return text
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def populate(self) -> None:
         if self.focus_code:
             found = self.query(f"#rule-{self.focus_code}")
             if found:

@@ -90,8 +90,7 @@ class KeyResultsScreen(StepScreen):
             with VerticalScroll(id="kr-findings-box"):
                 yield FindingsView(self.coach.t, id="kr-findings")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def populate(self) -> None:
         if not self.session.cycle.objectives:
             self.query_one("#kr-objective", Static).update(
                 Text(self.t("kr.no_objectives"), style="yellow")

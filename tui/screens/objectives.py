@@ -70,8 +70,7 @@ class ObjectivesScreen(StepScreen):
     def _max(self) -> int:
         return self.coach.settings.rules.objectives_max
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def populate(self) -> None:
         inputs = list(self.query(".objective-input").results(Input))
         focus = min(self.session.position.objective, len(inputs) - 1)
         if inputs:
@@ -139,5 +138,4 @@ class ObjectivesScreen(StepScreen):
         self.session.position.objective = max(0, index - 1)
         self.coach.changed()
         self.notify(self.t("objectives.deleted", title=title), timeout=4)
-        self.call_later(self.recompose)
-        self.call_later(self.run_checks)
+        self.call_later(self._rebuild)

@@ -123,8 +123,7 @@ class ReviewScreen(StepScreen):
                     yield Static("", id="critique-text")
                 yield OptionList(id="rewrites")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def populate(self) -> None:
         self.action_recheck()
         self.fill_kpi_krs()
         self.show_critique_status()

@@ -33,8 +33,7 @@ class SaveScreen(StepScreen):
         stem = self.session.cycle.cycle or self.session.target.stem
         return str(self.coach.settings.workspace / f"{stem}.{fmt}")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def populate(self) -> None:
         self.show_status()
         self.query_one("#save", Button).focus()
 

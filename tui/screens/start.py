@@ -39,8 +39,7 @@ class StartScreen(CoachScreen):
                 yield Button(self.t("start.create"), id="create", variant="primary", compact=True)
         yield Footer()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def populate(self) -> None:
         self.reload()
 
     def reload(self) -> None:

@@ -39,8 +39,7 @@ class StrategyScreen(StepScreen):
                 yield Label(self.t("lessons.title"), classes="section")
                 yield LessonsPanel(self.coach.t, id="strategy-lessons")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def populate(self) -> None:
         self.query_one("#strategy", TextArea).focus()
         if self.session.cycle.strategy:
             self.action_lessons()
