@@ -142,6 +142,7 @@ def add_checkin(
     """Record a check-in in the workspace cycle file (locked, atomic, refuses stale files)."""
     from coach.files import read_okr_file, write_okr_file
     from coach.locking import workspace_lock
+    from coach.models import assign_ids
 
     path = ws.cycle_path(cycle_id)
     if not path.exists():
@@ -149,6 +150,8 @@ def add_checkin(
         raise InputError(f"no cycle {cycle_id!r} in {ws.root} (cycles: {known})")
     with workspace_lock(ws.root):
         loaded = read_okr_file(path)
+        # A hand-written file may lack ids; they are given on first save, as everywhere.
+        assign_ids(loaded.cycle)
         result = apply_checkin(loaded.cycle, kr_id, **kwargs)
         write_okr_file(path, result.cycle, expected_sha256=loaded.sha256)
     return result

@@ -203,10 +203,10 @@ def cmd_score(args: argparse.Namespace, ctx: CliContext) -> int:
         data["calibration"] = calibration.model_dump(mode="json")["kinds"] if calibration else None
         ctx.out_json(data)
         return 0
-    _print_score(ctx, result)
+    _print_score(ctx, result, lang)
     if calibration:
         ctx.out("")
-        ctx.out("calibration:")
+        ctx.out(f"{_WORDS.get(lang, _WORDS['en'])['calibration']}:")
         for k in calibration.kinds:
             mark = "!" if k.verdict in ("sandbagging", "overreach") else "-"
             ctx.out(f"  {mark} {k.message}")
@@ -219,30 +219,53 @@ def _fmt(x: float | None, pct: bool = False) -> str:
     return f"{x:.0%}" if pct else f"{x:.2f}"
 
 
-def _print_score(ctx: CliContext, result: CycleScore) -> None:
-    head = f"cycle {result.cycle}" + (f" ({result.team})" if result.team else "")
-    ctx.out(f"{head}: score {_fmt(result.score)} {result.band or ''}".rstrip())
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "cycle": "cycle", "score": "score", "progress": "progress", "of_target": "of target",
+        "vs_target": "vs target", "no_value": "no value", "assumed": "assumed",
+        "yes": "achieved", "no": "not achieved", "fail": "fail", "partial": "partial",
+        "achieved": "achieved", "calibration": "calibration",
+        "committed_missed": "! committed, expected 1.0",
+        "aspirational_short": "(aspirational, aim ~0.7)",
+        "aspirational_maxed": "(aspirational at 1.0: ambitious enough?)",
+    },
+    "sv": {
+        "cycle": "cykel", "score": "poäng", "progress": "framsteg", "of_target": "av målet",
+        "vs_target": "mot målet", "no_value": "inget värde", "assumed": "antagande",
+        "yes": "uppnått", "no": "inte uppnått", "fail": "misslyckat", "partial": "delvis",
+        "achieved": "uppnått", "calibration": "kalibrering",
+        "committed_missed": "! åtagande, förväntat 1,0",
+        "aspirational_short": "(ambitiöst, riktmärke ~0,7)",
+        "aspirational_maxed": "(ambitiöst och 1,0: tillräckligt ambitiöst?)",
+    },
+}  # fmt: skip
+
+
+def _print_score(ctx: CliContext, result: CycleScore, lang: str) -> None:
+    w = _WORDS.get(lang, _WORDS["en"])
+
+    def band(b: str | None) -> str:
+        return w[b] if b else "–"
+
+    head = f"{w['cycle']} {result.cycle}" + (f" ({result.team})" if result.team else "")
+    ctx.out(f"{head}: {w['score']} {_fmt(result.score)} {band(result.band)}")
     for o in result.objectives:
-        ctx.out(f"  {o.objective_id} {o.title}: {_fmt(o.score)} {o.band or ''}".rstrip())
+        ctx.out(f"  {o.objective_id} {o.title}: {_fmt(o.score)} {band(o.band)}")
         for s in o.key_results:
-            flag = {
-                "committed_missed": "  ! committed, expected 1.0",
-                "aspirational_short": "  (aspirational, aim ~0.7)",
-                "aspirational_maxed": "  (aspirational at 1.0: ambitious enough?)",
-            }.get(s.flag or "", "")
+            flag = f"  {w[s.flag]}" if s.flag else ""
             unit = f" {s.unit}" if s.unit else ""
             values = (
-                f"{s.current:g}{unit} vs target {s.target:g}{unit}"
+                f"{s.current:g}{unit} {w['vs_target']} {s.target:g}{unit}"
                 if s.current is not None and s.target is not None
-                else "no value"
+                else w["no_value"]
             )
-            binary = {True: "achieved", False: "not achieved", None: "–"}[s.achieved]
+            binary = {True: w["yes"], False: w["no"], None: "–"}[s.achieved]
             ctx.out(
-                f"    {s.kr_id}: progress {_fmt(s.progress)} ({s.band or '–'}), {binary}, "
-                f"{_fmt(s.percent_of_target, pct=True)} of target; {values}{flag}"
+                f"    {s.kr_id}: {w['progress']} {_fmt(s.progress)} ({band(s.band)}), {binary}, "
+                f"{_fmt(s.percent_of_target, pct=True)} {w['of_target']}; {values}{flag}"
             )
             for a in s.assumptions:
-                ctx.out(f"      assumed: {a}")
+                ctx.out(f"      {w['assumed']}: {a}")
 
 
 def cmd_report(args: argparse.Namespace, ctx: CliContext) -> int:

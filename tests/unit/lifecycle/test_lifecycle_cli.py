@@ -150,3 +150,25 @@ def test_new_cycle_from_carries_aspirational_krs_with_yes(demo_workspace: Path, 
         "new-cycle", "--workspace", ws, "--from", "2026-Q3", "--cycle", "2027-Q2"
     )
     assert code == 0 and "carried forward" not in out and "pass --yes" in err
+
+
+def test_checkin_on_a_hand_written_file_gives_ids_first(workspace: Path, run_cli) -> None:
+    (workspace / "cycles" / "2026-Q1.yaml").write_text(
+        "cycle: 2026-Q1\nobjectives:\n  - title: Faster support\n    key_results:\n"
+        "      - Cut first response time from 4 h to 1 h\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(
+        "checkin", "--workspace", str(workspace), "--kr", "o1.kr1", "--value", "3"
+    )
+    assert code == 0, err
+    cycle = read_okr_file(workspace / "cycles" / "2026-Q1.yaml").cycle
+    assert cycle.objectives[0].id == "o1" and cycle.find_kr("o1.kr1").checkins[0].value == 3
+
+
+def test_score_text_in_swedish(demo_workspace: Path, run_cli) -> None:
+    code, out, _ = run_cli(
+        "score", "--workspace", str(demo_workspace), "--cycle", "2026-Q2", "--lang", "sv"
+    )
+    assert code == 0 and out.startswith("cykel 2026-Q2 (Bokning): poäng 0.81 uppnått")
+    assert "! åtagande, förväntat 1,0" in out and "antagande: inget utgångsläge" in out
