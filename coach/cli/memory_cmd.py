@@ -21,7 +21,7 @@ _TEXT = {
         "answer": "Answer",
         "sources": "Passages",
         "no_llm": "(no LLM configured: these are the passages; set [llm] model for a written answer)",
-        "llm_failed": "note: no written answer ({error}); the passages are below.",
+        "llm_failed": "note: no written answer ({error}); showing the passages only.",
         "lines": "lines",
         "score": "score",
     },
@@ -31,7 +31,7 @@ _TEXT = {
         "answer": "Svar",
         "sources": "Avsnitt",
         "no_llm": "(ingen LLM konfigurerad: här är avsnitten; ange [llm] model för ett skrivet svar)",
-        "llm_failed": "obs: inget skrivet svar ({error}); avsnitten visas nedan.",
+        "llm_failed": "obs: inget skrivet svar ({error}); visar bara avsnitten.",
         "lines": "rader",
         "score": "relevans",
     },
@@ -234,7 +234,12 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
         try:
             from coach.critique import answer_question
 
-            answer = answer_question(args.question, passages, ctx.settings)
+            reasons: list[str] = []
+            answer = answer_question(
+                args.question, passages, ctx.settings, lang=ctx.lang(), on_error=reasons.append
+            )
+            if answer is None and reasons:
+                note = _say(ctx, "llm_failed", error=reasons[0])
         except OkrCoachError as e:
             note = _say(ctx, "llm_failed", error=str(e))
         except ImportError:
