@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "coach.cli.lifecycle_cmd",
     "coach.cli.memory_cmd",
     "coach.cli.kpis_cmd",
+    "coach.cli.check_cmd",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,505 @@
+"""Read one key result: what is measured, from where, to where, in which direction, by when.
+
+``analyse_kr`` returns :class:`KrFacts` (everything the rules need, computed once);
+``parse_kr`` returns the public :class:`ParsedKr` with the KR field names of the cycle file.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict
+
+from coach.parse.language import detect_language
+from coach.parse.lexicon import Lexicon, _alt, load_lexicon
+from coach.parse.numbers import Quantity, find_multiplier, find_quantities
+from coach.parse.periods import Span, find_periods
+from coach.parse.text import CleanText, clean
+
+TOKEN = re.compile(r"[\wåäöéü][\wåäöéü'’.+-]*[\wåäöéü%]|[\wåäöéü]|[<>≥≤=%]")
+_VERSION_WORDS = frozenset(
+    "version versions v release postgres postgresql python ios android java node php ruby rails "
+    "react vue angular windows macos linux ubuntu debian http tls ipv iso gdpr wcag sprint "
+    "phase fas steg step level nivå stage".split()
+)
+_VALUE_CONTEXT = frozenset(
+    "from to till at of by med av från på under over below above than än least most minst "
+    "högst max min is är was var = : reach når nå hit achieve uppnå around about ca cirka "
+    "approximately roughly up down within inom in i".split()
+)
+_STOP_METRIC = re.compile(
+    r"\s(?:from|by|to|at|of|in|within|before|until|for|across|among|per|med|från|till|"
+    r"inom|senast|under|på|för|i|hos|bland|vid|with|so|som|that|which|and|och)(?![\wåäö-])|"
+    r"\s?(?:,|\(|–|-\s)"
+)
+
+
+class ParsedKr(BaseModel):
+    """The KR fields read from free text; empty where the text does not say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: str | None = None
+    baseline: float | None = None
+    target: float | None = None
+    unit: str | None = None
+    direction: str | None = None
+    deadline: str | None = None
+    owner: str | None = None
+    change: str | None = None  # a relative change with no level, e.g. "+10 %" or "×2"
+
+
+@dataclass
+class KrFacts:
+    """Everything the rules read about one KR, computed once."""
+
+    original: str
+    clean: CleanText
+    lang: str
+    lex: Lexicon
+    tokens: list[tuple[str, int, int]]
+    body_start: int  # where the KR proper starts after lead-ins ("we will", "vi ska")
+    quantities: list[Quantity]
+    targets: list[Quantity]  # quantities that can be a level or a count (not dates, versions)
+    periods: list[Span]
+    baseline: Quantity | None = None
+    target: Quantity | None = None
+    relative: Quantity | None = None
+    multiplier: float | None = None
+    placeholder: bool = False
+    zero: bool = False
+    universal: bool = False
+    success_criterion: bool = False
+    referenced_comparison: bool = False
+    direction: str | None = None
+    metric: str | None = None
+    bau_lead: bool = False  # "continue to …", "fortsätta …"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.clean.text
+
+    @property
+    def low(self) -> str:
+        return self.clean.lower
+
+    def spans(self, kind: str) -> list[Span]:
+        return [s for s in self.periods if s.kind == kind]
+
+    @property
+    def deadline(self) -> Span | None:
+        found = self.spans("deadline")
+        return found[0] if found else None
+
+    @property
+    def rate(self) -> Span | None:
+        found = self.spans("rate")
+        return found[0] if found else None
+
+    @property
+    def has_quantity(self) -> bool:
+        """A number a person could check the KR against (or zero / all / a multiplier)."""
+        return bool(
+            self.targets
+            or self.multiplier
+            or self.zero
+            or self.universal
+            or self.success_criterion
+            or self.referenced_comparison
+        )
+
+    def words(self, start: int = 0) -> list[str]:
+        return [t for t, s, _ in self.tokens if s >= start]
+
+    def to_parsed(self) -> ParsedKr:
+        change = None
+        if self.relative is not None:
+            sign = "-" if self.direction == "down" else "+"
+            unit = {"percent": " %", "pp": " pp", "points": " points"}.get(
+                self.relative.unit or "", ""
+            )
+            change = f"{sign}{_fmt(abs(self.relative.value))}{unit}"
+        elif self.multiplier:
+            change = f"×{_fmt(self.multiplier)}"
+        q = self.target
+        return ParsedKr(
+            metric=self.metric,
+            baseline=self.baseline.value if self.baseline else None,
+            target=q.value if q else None,
+            unit=(q.unit if q else None) or (self.baseline.unit if self.baseline else None),
+            direction=self.direction,
+            deadline=(self.deadline.text if self.deadline else None)
+            or (self.rate.text if self.rate else None),
+            owner=self.clean.owner,
+            change=change,
+        )
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+@functools.cache
+def _lead_in_re(lang: str) -> re.Pattern[str]:
+    lead = load_lexicon(lang).get("lead_ins")
+    return re.compile(rf"^(?:(?:{_alt(lead)})\s+)+")
+
+
+@functools.cache
+def _baseline_re(lang: str) -> re.Pattern[str]:
+    if lang == "sv":
+        words = (
+            r"från|upp från|ned från|ner från|i stället för|istället för|jämfört med|"
+            r"(?:\(|,\s)(?:idag|i dag|nu|nuläge|nuvarande(?: nivå| värde)?|utgångsläge|"
+            r"baslinje|startvärde|senast|förra året|i fjol)\s*(?:är|var|:|=|ligger på)?|"
+            r"baslinje(?:n)?\s*(?:är|:|=)?|utgångsläge(?:t)?\s*(?:är|:|=)?"
+        )
+    else:
+        words = (
+            r"from|up from|down from|instead of(?: a| an| the)?|compared to|compared with|"
+            r"(?:\(|,\s)(?:currently|current(?: value| level)?|today|now|baseline|was|"
+            r"last (?:quarter|year|month))\s*(?:is|was|:|=|at)?|"
+            r"baseline(?: of| is| at)?\s*:?|starting (?:at|from|point)\s*:?"
+        )
+    return re.compile(
+        rf"(?<![\w-])(?:{words})\s*(?:about |around |roughly |ca\.? |cirka |~)?", re.I
+    )
+
+
+@functools.cache
+def _relative_re(lang: str) -> re.Pattern[str]:
+    by = r"med|på|med ytterligare" if lang == "sv" else r"by|with|by another|of"
+    return re.compile(rf"(?<![\w-])(?:{by})\s+(?:at least |minst |över |över |about |ca )?$")
+
+
+@functools.cache
+def _misc_res(lang: str) -> dict[str, re.Pattern[str]]:
+    lex = load_lexicon(lang)
+    ph = [p for p in lex.get("placeholders") if " " in p]
+    crit = lex.get("success_criteria")
+    people = sorted(
+        lex.words.get("external_people", frozenset())
+        | lex.words.get("internal_people", frozenset())
+    )
+    return {
+        "placeholder": re.compile(
+            r"(?<![\w.])(?:x{1,3}|n|tbd|tbc|\?{1,3})\s?(?:%|procent|percent)"
+            r"|(?<=by |med|to |ll |at |of |av |ng |om |is |är )\s?(?:x{1,3}|n|tbd|tbc)(?=\s+[a-zåäö]{3,}|$)"
+            r"|(?<![\w.])(?:tbd|tbc)(?![\w.])"
+            + (rf"|(?<![\w-])(?:{_alt(ph)})(?![\w-])" if ph else "")
+        ),
+        "zero": re.compile(
+            r"^(?:zero|no|noll|inga|ingen|inget)\s|(?<![\w-])(?:zero|noll)(?![\w-])"
+        ),
+        "all": re.compile(r"(?<![\w-])(?:all|every|each|alla|samtliga|varje|100\s?%)(?![\w-])"),
+        "all_people": re.compile(
+            rf"^(?:all|every|alla|samtliga|100\s?%)(?:\s+\S+){{0,3}}?\s+(?:of\s+|i\s+|av\s+)?"
+            rf"(?:the\s+|our\s+|våra\s+)?(?:{_alt(people)})"
+        ),
+        "criterion": re.compile(rf"(?<![\w-])(?:{_alt(crit)})(?![\w-])")
+        if crit
+        else re.compile("$^"),
+        "than": re.compile(r"(?<![\w-])(?:than|än)(?![\w-])"),
+        "qualifier": re.compile(r"^-(?:day|week|month|year|dag|dagars|veckors|månaders)"),
+    }
+
+
+def _tokens(low: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0).strip("'’.-"), m.start(), m.end()) for m in TOKEN.finditer(low)]
+
+
+def _prev_word(low: str, pos: int) -> str:
+    m = re.search(r"([\wåäö=:<>]+)[\s(]*$", low[:pos])
+    return m.group(1) if m else ""
+
+
+def _next_word(low: str, pos: int) -> str:
+    m = re.match(r"[\s)]*([\wåäö]+)", low[pos:])
+    return m.group(1) if m else ""
+
+
+def _is_metric_word(lex: Lexicon, word: str) -> bool:
+    return lex.has("metric_nouns", word) or lex.stem_match("metric_stems", word)
+
+
+def _is_name_number(facts_low: str, q: Quantity, lex: Lexicon, original: str) -> bool:
+    """``Postgres 17``, ``multistream 2.0 is implemented``, ``1.0 version``: names, not targets."""
+    if q.unit or q.word:
+        return False
+    prev = _prev_word(facts_low, q.start)
+    nxt = _next_word(facts_low, q.end)
+    if (
+        re.fullmatch(r"\d+\.\d+\.\d+", q.raw)
+        or prev in _VERSION_WORDS
+        or nxt in ("version", "versionen", "release")
+    ):
+        return True
+    if not prev or prev in _VALUE_CONTEXT or _is_metric_word(lex, prev) or prev.isdigit():
+        return False
+    if (
+        lex.has("result_verbs", prev)
+        or lex.has("activity_verbs", prev)
+        or lex.has("weak_verbs", prev)
+    ):
+        return False
+    ends = not nxt or nxt in ("is", "are", "är", "has", "har", "and", "och", "on", "in", "to")
+    return ends and re.fullmatch(r"\d+(?:\.\d+)?", q.raw) is not None
+
+
+def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
+    """Parse one KR's text. ``lang`` None or ``auto`` means detect it."""
+    ct = clean(text)
+    if lang not in ("sv", "en"):
+        lang = detect_language(ct.text)
+    lex = load_lexicon(lang)
+    low = ct.lower
+    m = _lead_in_re(lang).match(low)
+    body_start = m.end() if m else 0
+    tokens = _tokens(low)
+    periods = find_periods(low, lang)
+    quantities = find_quantities(low, lang)
+    res = _misc_res(lang)
+
+    def in_span(q: Quantity, kinds: tuple[str, ...]) -> bool:
+        return any(s.kind in kinds and s.start <= q.start < s.end for s in periods)
+
+    windows = [q for q in quantities if in_span(q, ("window",))]
+    targets: list[Quantity] = []
+    for q in quantities:
+        if in_span(q, ("deadline", "rate", "reference", "window")):
+            continue
+        if res["qualifier"].match(low[q.end : q.end + 10]) or low[q.start : q.end + 4].startswith(
+            "24/7"
+        ):
+            continue
+        if _is_name_number(low, q, lex, ct.text):
+            continue
+        targets.append(q)
+
+    facts = KrFacts(
+        original=text,
+        clean=ct,
+        lang=lang,
+        lex=lex,
+        tokens=tokens,
+        body_start=body_start,
+        quantities=quantities,
+        targets=targets,
+        periods=periods,
+    )
+    facts.placeholder = bool(res["placeholder"].search(low))
+    facts.zero = bool(res["zero"].search(low[body_start:]))
+    facts.success_criterion = bool(res["criterion"].search(low))
+    facts.multiplier = find_multiplier(low, lang)
+    _find_universal(facts, res)
+    _find_comparison(facts, res)
+    _find_levels(facts, windows)
+    _find_direction(facts)
+    facts.metric = _find_metric(facts)
+    return facts
+
+
+def _find_universal(f: KrFacts, res: dict[str, re.Pattern[str]]) -> None:
+    """ "All P1 bugs fixed" is a target (zero open); "runbooks for all services" is a task list."""
+    body = f.low[f.body_start :]
+    if res["all_people"].match(body):
+        f.universal = True
+        return
+    for m in res["all"].finditer(f.low):
+        following = [t for t, s, _ in f.tokens if s >= m.end()][:4]
+        if any(
+            f.lex.has("defect_nouns", w) or f.lex.has("defect_nouns", w.split("/")[0])
+            for w in following
+        ):
+            f.universal = True
+            return
+
+
+def _find_comparison(f: KrFacts, res: dict[str, re.Pattern[str]]) -> None:
+    """ "A faster transaction time than those they replaced": a checkable comparison."""
+    than = res["than"].search(f.low)
+    if not than:
+        return
+    before = [t for t, s, _ in f.tokens if s < than.start()][-6:]
+    after = f.low[than.end() : than.end() + 20]
+    if any(f.lex.has("dimensional_comparatives", w) for w in before) and not re.match(
+        r"\s*(?:before|förut|tidigare|idag|today|now|nu)\b", after
+    ):
+        f.referenced_comparison = True
+
+
+def _find_levels(f: KrFacts, windows: list[Quantity]) -> None:
+    """Baseline (from-value), relative change ("by 10 %") and target among the quantities."""
+    low = f.low
+    remaining = list(f.targets)
+    for m in _baseline_re(f.lang).finditer(low):
+        q = next((q for q in remaining if m.end() <= q.start <= m.end() + 3), None)
+        if q is not None:
+            f.baseline = q
+            remaining.remove(q)
+            break
+    rel = _relative_re(f.lang)
+    for q in list(remaining):
+        head = low[max(0, q.start - 30) : q.start]
+        tail = low[q.end : q.end + 12]
+        relative_unit = q.unit in ("percent", "pp", "points")
+        by_head = bool(rel.search(head))
+        more_tail = re.match(r"\s*(?:more|fewer|less|mer|fler|mindre|högre|lägre)\b", tail)
+        if relative_unit and (by_head or (more_tail and q.unit != "points")):
+            f.relative = q
+            remaining.remove(q)
+            break
+        if q.start > 0 and low[q.start - 1] == "+" and q.unit == "percent" and not f.baseline:
+            f.relative = q
+            remaining.remove(q)
+            break
+    if remaining:
+        pick = None
+        for q in remaining:
+            prev = _prev_word(low, q.start)
+            if prev in (
+                "to",
+                "till",
+                "at",
+                "reach",
+                "når",
+                "nå",
+                "of",
+                "under",
+                "below",
+                "above",
+                "over",
+                "least",
+                "minst",
+                "högst",
+                "most",
+                "than",
+                "än",
+                "=",
+                "<",
+                ">",
+                "≥",
+                "≤",
+                "is",
+                "är",
+                "was",
+                "var",
+            ):
+                pick = q
+        f.target = pick or remaining[-1]
+    elif windows and not f.relative:
+        f.target = windows[0]
+        f.targets = [*f.targets, windows[0]]
+    if f.relative is None and f.target is None and f.baseline is not None and windows:
+        # "(from 14)" with the level stated as a window: "within 5 days (from 14)"
+        f.target = windows[0]
+
+
+def _find_direction(f: KrFacts) -> None:
+    lex = f.lex
+    verbs = lex.get("result_verbs")
+    words = f.words(f.body_start)
+    for w in words[:8]:
+        if w in verbs and verbs[w] in ("up", "down", "hold"):
+            f.direction = verbs[w]
+            break
+    low = f.low
+    if f.direction is None and re.search(
+        r"(?<![\w-])(?:under|below|less than|fewer than|at most|max|no more than|högst|understiger|"
+        r"mindre än|färre än|lägre än|under|<|≤)\s?\S*\d",
+        low,
+    ):
+        f.direction = "down"
+    if f.direction is None and re.search(
+        r"(?<![\w-])(?:at least|above|over|more than|minst|över|mer än|fler än|≥|>)\s?\S*\d", low
+    ):
+        f.direction = "up"
+    if f.baseline and f.target and f.direction not in ("hold",):
+        if f.target.value < f.baseline.value:
+            f.direction = "down"
+        elif f.target.value > f.baseline.value:
+            f.direction = "up"
+    if f.direction is None and f.multiplier:
+        f.direction = "down" if f.multiplier < 1 else "up"
+    if f.bau_lead:
+        f.direction = "hold"
+
+
+def _find_metric(f: KrFacts) -> str | None:
+    """The measured thing, in the KR's own words: "NPS", "median first-response time"."""
+    lex = f.lex
+    text, low = f.text, f.low
+    start = f.body_start
+    words = [(t, s, e) for t, s, e in f.tokens if s >= start]
+    if not words:
+        return None
+    first = words[0][0]
+    verbs = lex.get("result_verbs")
+    if (
+        first in verbs
+        or lex.has("vague_verbs", first)
+        or lex.has("activity_verbs", first)
+        or lex.has("weak_verbs", first)
+    ):
+        seg_start = words[1][1] if len(words) > 1 else len(low)
+        if first in ("speed", "up-sell") and len(words) > 1 and words[1][0] == "up":
+            seg_start = words[2][1] if len(words) > 2 else len(low)
+    else:
+        # Subject first: the metric is what comes before the verb ("Aided brand awareness … rises").
+        seg_start = start
+        for t, s, _ in words[1:]:
+            if (
+                lex.lemma_in("result_verbs", t)
+                or lex.has_lemma("vague_verbs", t)
+                or t in ("is", "are", "was", "were", "will", "should", "är", "var", "ska", "blir")
+            ):
+                return _tidy(text[start:s])
+    seg = low[seg_start:]
+    q = next((q for q in f.quantities if q.start >= seg_start and q.start - seg_start <= 4), None)
+    if q is not None:  # "Win 15 new customers …": the metric follows the number
+        seg_start = q.end
+        seg = low[seg_start:]
+        of = re.match(r"\s+(?:of|av)\s+(?:the\s+|all\s+|de\s+)?", seg)
+        if of and q.unit == "percent":  # "80 % of tickets …" measures a share
+            rest = _find_metric_from(f, seg_start + of.end())
+            share = "andel" if f.lang == "sv" else "share of"
+            return f"{share} {rest}" if rest else None
+    return _find_metric_from(f, seg_start)
+
+
+def _find_metric_from(f: KrFacts, seg_start: int) -> str | None:
+    low, text = f.low, f.text
+    seg = low[seg_start:]
+    cut = len(seg)
+    m = _STOP_METRIC.search(" " + seg)
+    if m:
+        cut = max(0, m.start() - 1)
+    for span in f.periods:
+        if seg_start <= span.start < seg_start + cut:
+            cut = span.start - seg_start
+    for qq in f.quantities:
+        if seg_start < qq.start < seg_start + cut:
+            cut = qq.start - seg_start
+    return _tidy(text[seg_start : seg_start + cut])
+
+
+_ARTICLES = re.compile(
+    r"^(?:the|a|an|our|its|their|vår|vårt|våra|den|det|de|en|ett|sin|sitt|sina)\s+", re.I
+)
+
+
+def _tidy(s: str) -> str | None:
+    s = s.strip(" ,.;:()–-\"'")
+    s = _ARTICLES.sub("", s)
+    s = re.sub(r"\s+", " ", s)
+    if not s or len(s) > 80 or not re.search(r"[A-Za-zÅÄÖåäö]", s):
+        return None
+    return s
+
+
+def parse_kr(text: str, lang: str | None = None) -> ParsedKr:
+    """The KR's metric, baseline, target, unit, direction and deadline as read from its text."""
+    return analyse_kr(text, lang).to_parsed()

@@ -1,0 +1,118 @@
+"""Load the per-language lexicons (data files under coach/rules/lexicons/) once per process."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "rules" / "lexicons"
+LANGUAGES = ("en", "sv")
+
+
+def _alt(words: list[str] | set[str]) -> str:
+    """A regex alternation, longest first so multi-word phrases win over their first word."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass
+class Lexicon:
+    """One language's word lists, plus regexes compiled from them."""
+
+    lang: str
+    raw: dict[str, Any]
+    words: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for key, value in self.raw.items():
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                self.words[key] = frozenset(v.lower() for v in value)
+            elif isinstance(value, dict):
+                self.words[key] = frozenset(str(k).lower() for k in value)
+
+    def has(self, key: str, word: str) -> bool:
+        return word in self.words.get(key, frozenset())
+
+    def has_lemma(self, key: str, word: str) -> bool:
+        """Like :meth:`has`, also trying simple inflections ("increases", "ökar", "höj")."""
+        entries = self.words.get(key)
+        if not entries:
+            return False
+        return any(form in entries for form in lemmas(self.lang, word))
+
+    def lemma_in(self, key: str, word: str) -> str | None:
+        """The dictionary form of ``word`` found under ``key`` (a mapping or list), if any."""
+        entries = self.words.get(key)
+        if not entries:
+            return None
+        return next((form for form in lemmas(self.lang, word) if form in entries), None)
+
+    def get(self, key: str) -> Any:
+        return self.raw.get(key, {} if key.endswith("s") else None)
+
+    def phrase_re(self, key: str) -> re.Pattern[str] | None:
+        """Whole-word regex matching any entry of ``key`` (a list or the keys of a mapping)."""
+        return _phrase_re(self.lang, key)
+
+    def stem_match(self, key: str, token: str) -> bool:
+        """Swedish compounds: does ``token`` end in one of the stems (``kundnöjdheten``)?"""
+        rx = _stem_re(self.lang, key)
+        return bool(rx and rx.search(token))
+
+
+@functools.lru_cache(maxsize=8192)
+def lemmas(lang: str, word: str) -> tuple[str, ...]:
+    """Candidate dictionary forms, most likely first (cheap suffix stripping, no dictionary)."""
+    out = [word]
+    if lang == "sv":
+        if word.endswith(("ar", "er")):
+            out += [word[:-1], word[:-2] + "a"]
+        if word.endswith(("as", "es")) or word.endswith("s"):
+            out += [word[:-1]]
+        if word.endswith("r"):
+            out += [word[:-1]]
+        if not word.endswith("a"):
+            out += [word + "a"]
+        if word.endswith(("ade", "ad", "at")):
+            out += [word[: -len("ade") if word.endswith("ade") else -2] + "a"]
+    else:
+        if word.endswith("ies"):
+            out += [word[:-3] + "y"]
+        if word.endswith("es"):
+            out += [word[:-2], word[:-1]]
+        elif word.endswith("s") and not word.endswith("ss"):
+            out += [word[:-1]]
+        if word.endswith("ed"):
+            out += [word[:-2], word[:-1], word[:-3] if word[-3:-2] == word[-4:-3] else word[:-2]]
+        if word.endswith("ing"):
+            out += [word[:-3], word[:-3] + "e", word[:-4]]
+    return tuple(dict.fromkeys(out))
+
+
+@functools.cache
+def load_lexicon(lang: str) -> Lexicon:
+    from ruamel.yaml import YAML
+
+    if lang not in LANGUAGES:
+        lang = "en"
+    with (LEXICON_DIR / f"{lang}.yaml").open(encoding="utf-8") as fh:
+        raw = YAML(typ="safe").load(fh)
+    return Lexicon(lang=lang, raw=raw)
+
+
+@functools.cache
+def _phrase_re(lang: str, key: str) -> re.Pattern[str] | None:
+    entries = load_lexicon(lang).words.get(key)
+    if not entries:
+        return None
+    return re.compile(rf"(?<![\w-])(?:{_alt(entries)})(?![\w-])")
+
+
+@functools.cache
+def _stem_re(lang: str, key: str) -> re.Pattern[str] | None:
+    entries = load_lexicon(lang).words.get(key)
+    if not entries:
+        return None
+    return re.compile(rf"(?:{_alt(entries)})(?:en|et|er|erna|na|n|s|ar|arna)?$")

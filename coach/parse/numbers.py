@@ -1,0 +1,146 @@
+"""Numbers in key results: decimal comma, thousands separators, k/M/MSEK/tkr, percentages and
+percentage points, currencies, number words and multipliers ("double", "halvera").
+
+``find_quantities`` returns every number with its unit and position; deciding which of them is
+the target (and which are versions, dates or response windows) is left to the KR parser.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from coach.parse.lexicon import _alt, load_lexicon
+
+_NUM = r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:[.,]\d+)?"
+_SCALE = {
+    "k": 1e3,
+    "tusen": 1e3,
+    "thousand": 1e3,
+    "tkr": 1e3,
+    "ksek": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "miljoner": 1e6,
+    "miljon": 1e6,
+    "msek": 1e6,
+    "mkr": 1e6,
+    "mnkr": 1e6,
+    "bn": 1e9,
+    "billion": 1e9,
+    "miljarder": 1e9,
+    "mdkr": 1e9,
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str | None  # percent, pp, SEK, USD, h, ms, …; None for a plain count
+    start: int
+    end: int
+    raw: str
+    word: bool = False  # written as a word ("two", "tio")
+    approx_plus: bool = False  # "50k+"
+
+
+def to_float(raw: str) -> float | None:
+    """``"1,200"`` -> 1200, ``"2,5"`` -> 2.5, ``"20 000"`` -> 20000, ``"1.2"`` -> 1.2."""
+    s = raw.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    if " " in s:
+        s = s.replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+    else:
+        s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _quantity_re(lang: str) -> re.Pattern[str]:
+    lex = load_lexicon(lang)
+    currencies = {k for k in lex.get("currencies")}
+    units = set(lex.get("units")) - {"%"}
+    symbol_cur = "|".join(re.escape(c) for c in currencies if not c.isalpha())
+    word_cur = _alt([c for c in currencies if c.isalpha()])
+    scale = _alt(list(_SCALE))
+    return re.compile(
+        rf"(?P<pre>(?:{symbol_cur})\s?|(?:{word_cur})\s)?"
+        rf"(?<![\w.,/-])(?P<sign>[-+−~≈<>≥≤])?\s?(?P<num>{_NUM})"
+        rf"(?:\s?(?P<scale>{scale})(?![a-zåäö]))?(?P<plus>\+)?"
+        rf"(?:\s?(?P<pct>%|procent\b|percent\b|per cent\b)|\s?(?P<post>{symbol_cur})"
+        rf"|\s(?P<wcur>{word_cur})(?![a-zåäö])|\s?(?P<unit>{_alt(units)})(?![a-zåäö]))?",
+        re.I,
+    )
+
+
+@functools.cache
+def _word_number_re(lang: str) -> re.Pattern[str]:
+    words = load_lexicon(lang).get("number_words")
+    return re.compile(rf"(?<![\w-])(?P<w>{_alt(list(words))})(?![\w-])", re.I)
+
+
+def find_quantities(low: str, lang: str) -> list[Quantity]:
+    """All numbers in lower-cased text, with unit (currency, %, time unit) when one is attached."""
+    lex = load_lexicon(lang)
+    currencies = lex.get("currencies")
+    units = lex.get("units")
+    out: list[Quantity] = []
+    for m in _quantity_re(lang).finditer(low):
+        value = to_float(m.group("num"))
+        if value is None:
+            continue
+        scale = (m.group("scale") or "").lower()
+        if scale:
+            value *= _SCALE.get(scale, 1.0)
+        unit: str | None = None
+        if m.group("pct"):
+            unit = "percent"
+        else:
+            cur = (m.group("pre") or m.group("post") or m.group("wcur") or "").strip().lower()
+            if not cur and scale in ("msek", "mkr", "mnkr", "tkr", "ksek", "mdkr"):
+                cur = "sek"
+            if cur:
+                unit = currencies.get(cur, cur.upper())
+            elif m.group("unit"):
+                unit = units.get(m.group("unit").lower(), m.group("unit").lower())
+        if m.group("sign") in ("-", "−") and not m.group("pre"):
+            value = -value
+        out.append(
+            Quantity(
+                value=value,
+                unit=unit,
+                start=m.start("num") if not m.group("pre") else m.start(),
+                end=m.end(),
+                raw=m.group(0).strip(),
+                approx_plus=bool(m.group("plus")),
+            )
+        )
+    words = lex.get("number_words")
+    for m in _word_number_re(lang).finditer(low):
+        w = m.group("w").lower()
+        tail = low[m.end() : m.end() + 24]
+        um = re.match(rf"\s(?P<u>{_alt(list(units))})(?![a-zåäö])", tail)
+        unit = units.get(um.group("u")) if um else None
+        end = m.end() + (um.end() if um else 0)
+        out.append(Quantity(float(words[w]), unit, m.start(), end, low[m.start() : end], word=True))
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+def find_multiplier(low: str, lang: str) -> float | None:
+    """``double`` -> 2.0, ``halvera`` -> 0.5, ``by a factor of 2`` -> 2.0."""
+    mults = load_lexicon(lang).get("multipliers")
+    m = re.search(r"\bfactor of (\d+(?:[.,]\d+)?)|\b(\d+(?:[.,]\d+)?)\s?(?:x|×|gånger)\b", low)
+    if m:
+        return to_float(m.group(1) or m.group(2))
+    for word, factor in mults.items():
+        if factor and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", low):
+            return float(factor)
+    return None

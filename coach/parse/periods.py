@@ -1,0 +1,154 @@
+"""Dates and periods: deadlines ("by Q3", "senast 30 juni", "this year", "within 6 months"),
+rates over a period ("per month", "/week", "i månaden"), response windows ("within 2 hours",
+"inom 2 arbetsdagar": part of the target, not a deadline) and reference periods
+("compared to last year", "förra året": not a deadline either)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from coach.parse.lexicon import _alt, load_lexicon
+
+# Counting words a period length may use ("within six months", "inom de närmaste tre månaderna").
+_COUNT = (
+    r"(?:\d+|a|an|one|two|three|four|five|six|nine|twelve|eighteen|a few|en|ett|två|tre|fyra|"
+    r"fem|sex|nio|tolv|arton|några)"
+)
+_LONG = ("month", "quarter", "year", "half", "tertial")
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str  # deadline | rate | window | reference
+    start: int
+    end: int
+    text: str
+    period: str | None = None  # day, week, month, quarter, year, … when known
+
+
+@functools.cache
+def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
+    lex = load_lexicon(lang)
+    months = _alt(list(lex.get("months")))
+    nouns = lex.get("period_nouns")
+    long_nouns = _alt([n for n, p in nouns.items() if p in _LONG])
+    all_nouns = _alt(list(nouns))
+    plural = ("er", "ar", "na", "or") if lang == "sv" else ("s",)
+    single = _alt([n for n in nouns if not n.endswith(plural)])
+    window_units = _alt(lex.get("window_units"))
+    rates = _alt(list(lex.get("rate_adverbs")))
+    current = _alt(lex.get("current_periods"))
+    refs = _alt(lex.get("reference_periods"))
+    b, e = r"(?<![\w-])", r"(?![\w-])"
+    if lang == "sv":
+        deadline_prep = r"(?:senast|före|innan|till|fram till|under|i|inom|per|vid|i slutet av|vid slutet av|till slutet av|för)"
+        within = r"(?:inom|under|på)(?:\s+(?:de|den)\s+(?:närmaste|kommande|nästa))?"
+        rate_prep = r"(?:per|varje|/)"
+        end_of = r"(?:(?:i|vid|till)\s+)?slutet\s+av"
+    else:
+        deadline_prep = r"(?:by|before|until|till|in|during|for|through|at|no later than|on)"
+        within = r"(?:within|in|over)(?:\s+the)?(?:\s+(?:next|coming|following))?"
+        rate_prep = r"(?:per|a|an|each|every|/)"
+        end_of = r"(?:(?:by|at|before)\s+)?(?:the\s+)?end\s+of(?:\s+the)?"
+    return [
+        ("reference", re.compile(rf"{b}(?:{refs}){e}")),
+        ("window", re.compile(rf"{b}{within}\s+{_COUNT}\s+(?:{window_units}){e}")),
+        ("deadline", re.compile(rf"{b}{within}\s+{_COUNT}\s+(?:{long_nouns}){e}")),
+        ("deadline", re.compile(rf"{b}(?:{current}){e}")),
+        (
+            "deadline",
+            re.compile(
+                rf"{b}{end_of}\s+(?:(?:first|second|next|this|första|andra|nästa|detta)\s+)?(?:{all_nouns}|q[1-4]|h[12]|\d{{4}}|{months}){e}"
+            ),
+        ),
+        (
+            "deadline",
+            re.compile(
+                rf"{b}\(?(?:eoq|eoy|eom|q[1-4]|h[12]|t[1-3]|fy\s?'?\d{{2,4}})(?:\s?[-/ ]?\s?'?(?:20)?\d{{2}})?{e}\)?"
+            ),
+        ),
+        ("deadline", re.compile(rf"{b}\d{{4}}-\d{{2}}-\d{{2}}{e}")),
+        (
+            "deadline",
+            re.compile(
+                rf"{b}(?:{deadline_prep}\s+)?(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th|:e|:a)?\s+(?:of\s+)?(?:{months})(?:\s+\d{{4}})?{e}"
+            ),
+        ),
+        (
+            "deadline",
+            re.compile(
+                rf"{b}(?:{deadline_prep}\s+)?(?:{months})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?{e}"
+            ),
+        ),
+        (
+            "deadline",
+            re.compile(
+                rf"{b}{deadline_prep}\s+(?:the\s+)?(?:end\s+of\s+)?(?:{months})(?:\s+\d{{4}})?{e}"
+            ),
+        ),
+        ("deadline", re.compile(rf"{b}(?:{deadline_prep})\s+(?:20\d\d|fy\d\d){e}")),
+        ("deadline", re.compile(rf"{b}(?:this|next|detta|nästa|det här)\s+(?:{single}){e}")),
+        ("rate", re.compile(rf"(?:{b}{rate_prep}\s*|/\s?)(?:{single}){e}")),
+        # "monthly" after the number or at the end; "monthly website visitors" names a metric.
+        ("rate", re.compile(rf"{b}(?:{rates})(?![\w-])(?!\s+[a-zåäö])")),
+        ("rate", re.compile(rf"\b(?:p/m|p\.m\.|p/w|p/a){e}")),
+    ]
+
+
+_WINDOW_LONG = re.compile(r"(\d+)\s+(?:days|dagar|arbetsdagar)")
+
+
+def find_periods(low: str, lang: str) -> list[Span]:
+    """Non-overlapping period spans, earlier patterns first (a window is not also a rate)."""
+    spans: list[Span] = []
+    taken: list[tuple[int, int]] = []
+    for kind, rx in _patterns(lang):
+        for m in rx.finditer(low):
+            s, t = m.start(), m.end()
+            if any(s < b and a < t for a, b in taken):
+                continue
+            text = m.group(0).strip(" ()")
+            k = kind
+            if k == "window":
+                n = _WINDOW_LONG.search(text)
+                if n and int(n.group(1)) >= 60:  # "within 90 days" is a quarter, not a window
+                    k = "deadline"
+            spans.append(Span(k, s, t, text, _period_of(text, lang)))
+            taken.append((s, t))
+    spans.sort(key=lambda sp: sp.start)
+    return [_with_preposition(sp, low) for sp in spans]
+
+
+_PREP_BEFORE = re.compile(
+    r"(?:by|before|until|till|in|during|for|senast|före|innan|under|i|till)\s+(?:the\s+)?$"
+)
+
+
+def _with_preposition(span: Span, low: str) -> Span:
+    """Let a deadline span start at its preposition: "by Q3", not "Q3"."""
+    if span.kind != "deadline":
+        return span
+    m = _PREP_BEFORE.search(low[max(0, span.start - 14) : span.start])
+    if not m or low[span.start - len(m.group(0)) - 1 : span.start - len(m.group(0))].isalnum():
+        return span
+    start = span.start - len(m.group(0))
+    return Span(span.kind, start, span.end, low[start : span.end].strip(" ()"), span.period)
+
+
+def _period_of(text: str, lang: str) -> str | None:
+    nouns = load_lexicon(lang).get("period_nouns")
+    rates = load_lexicon(lang).get("rate_adverbs")
+    for word in re.findall(r"[\w/.]+", text):
+        if word in nouns:
+            return nouns[word]
+        if word in rates:
+            return rates[word]
+    if re.search(r"\bq[1-4]\b|eoq", text):
+        return "quarter"
+    if re.search(r"\bh[12]\b", text):
+        return "half"
+    if re.search(r"\bfy|eoy|20\d\d", text):
+        return "year"
+    return None

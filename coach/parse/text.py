@@ -1,0 +1,93 @@
+"""Strip what is not the key result itself before analysis: Markdown, links, HTML, owner tags,
+priority tags such as ``[p1]``, emoji and ALL CAPS shouting. The original text is never changed;
+the cleaned copy is only what the rules read."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+_OWNER_TAG = re.compile(r"<\s*TeamMember\b[^>]*?name\s*=\s*\"([^\"]+)\"[^>]*>", re.I)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
+_HTML_ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot|#\d+);")
+_ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
+_PRIORITY = re.compile(r"\[\s*(?:p\d|prio(?:rity)?\s*\d|must|should|could)\s*\]", re.I)
+_CHECKBOX = re.compile(r"^\s*[-*+]?\s*\[[ xX]\]\s*")
+_BULLET = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,2}[.)]\s+|#{1,6}\s+|>\s*)")
+_KR_LABEL = re.compile(r"^\s*(?:KR|NR|Key result|Nyckelresultat)\s*[\d.]*\s*[:.)-]\s*", re.I)
+_EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
+_SINGLE_EMPH = re.compile(r"(?<!\w)[*_](\S(?:.*?\S)?)[*_](?!\w)")
+_OWNER_PREFIX = re.compile(
+    r"^\s*(?:@[\w.-]+|\[[A-ZÅÄÖ][\w .-]{0,30}\]|owner\s*:\s*[\w .-]{1,30}[,;-])\s*[:–—-]?\s*", re.I
+)
+_OWNER_SUFFIX_DASH = re.compile(
+    r"\s+[–—-]\s*(?:@?[A-ZÅÄÖ][\w.'-]+(?:\s+[A-ZÅÄÖ][\w.'-]+){0,2}|@[\w.-]+)\s*$"
+)
+_OWNER_SUFFIX_PAREN = re.compile(
+    r"\s*\((?:owner:\s*)?@?([A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)?|[A-Z][A-Za-z]*s)\)\s*[.!]?\s*$"
+)
+_MENTION = re.compile(r"(?<![\w.])@[\w.-]+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CleanText:
+    text: str  # cleaned text, original case (ALL CAPS lowered)
+    lower: str  # lower-case copy that the regexes read
+    owner: str | None  # an owner named in the text (tag, @mention, "– Name")
+    shouted: bool  # the original was written in capitals
+
+
+def _strip_emoji(text: str) -> str:
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("So", "Cs", "Co") or ch in "\ufe0f\u200d":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def clean(text: str) -> CleanText:
+    owner: str | None = None
+    s = text or ""
+    if len(s) > 2000:  # no key result is this long; cap the work the regexes do
+        s = s[:2000]
+    m = _OWNER_TAG.search(s)
+    if m:
+        owner = m.group(1).strip()
+        s = _OWNER_TAG.sub(" ", s)
+    s = _MD_LINK.sub(r"\1", s)
+    s = _URL.sub(" ", s)
+    s = _HTML_TAG.sub(" ", s)
+    s = _HTML_ENTITY.sub(lambda e: _ENTITIES.get(e.group(0), " "), s)
+    s = _PRIORITY.sub(" ", s)
+    s = _strip_emoji(s)
+    s = _CHECKBOX.sub("", s)
+    s = _BULLET.sub("", s)
+    s = _KR_LABEL.sub("", s)
+    s = _EMPHASIS.sub("", s)
+    s = _SINGLE_EMPH.sub(r"\1", s)
+    m = _OWNER_PREFIX.match(s)
+    if m and m.end() < len(s):
+        owner = owner or m.group(0).strip(" :–—-[]@")
+        s = s[m.end() :]
+    s = _SPACES.sub(" ", s).strip(" -–—:;")
+    for rx in (_OWNER_SUFFIX_DASH, _OWNER_SUFFIX_PAREN):
+        m = rx.search(s)
+        if m and m.start() > 0:
+            owner = owner or m.group(0).strip(" ()–—-@.!")
+            s = s[: m.start()].rstrip()
+    m = _MENTION.search(s)
+    if m:
+        owner = owner or m.group(0)[1:]
+        s = _SPACES.sub(" ", _MENTION.sub(" ", s)).strip()
+    letters = [c for c in s if c.isalpha()]
+    shouted = len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    if shouted:
+        s = s.lower()
+    return CleanText(text=s, lower=s.lower(), owner=owner or None, shouted=shouted)

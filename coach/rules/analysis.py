@@ -1,0 +1,534 @@
+"""What a key result *is*, read from its linguistic structure rather than from a verb list alone.
+
+The leading verb and its object decide most cases ("make 50 calls" is work, "make £15k MRR" a
+result); when the KR starts with its subject, the subject and predicate decide ("X is
+implemented" is a deliverable, "10 % of users publish a document" is customer behaviour, "App
+load time" is a named metric). Every rule family reads one :class:`KrAnalysis`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from coach.parse.kr import KrFacts, analyse_kr
+from coach.parse.lexicon import Lexicon, _alt, load_lexicon
+
+_COPULAS = frozenset(
+    "is are was were be been being am will would should shall can could may must "
+    "är var blir blev vara bli ska skall kommer kan bör måste har vill".split()
+)
+_MODALS = frozenset(
+    "will would should shall can could may must ska skall kommer kan bör måste vill".split()
+)
+_PREPOSITIONS = frozenset(
+    "in on at for of the a an to from with by i på för av den det en ett till från med".split()
+)
+_PEOPLE_STATES = (
+    "up and running",
+    "ready",
+    "live",
+    "available",
+    "in place",
+    "igång",
+    "klar",
+    "klara",
+)
+_SERVICE_PASSIVES = frozenset("offered provided erbjuds tillhandahålls ges".split())
+_ACHIEVEMENT = frozenset(
+    "achieve achieving reach reaching hit increase raise improve reduce lift grow resulting result "
+    "nå uppnå öka höja förbättra minska sänka".split()
+)
+
+
+@dataclass
+class KrAnalysis:
+    facts: KrFacts
+    activity: bool = False
+    activity_reason: str | None = (
+        None  # verb | deliverable | capability | nominal | method | subject
+    )
+    lead_verb: str | None = None
+    lead_kind: str | None = None  # result | vague | weak | activity
+    subject_led: bool = False
+    purpose_result: bool = False  # "… to achieve 5,000 subscriptions"
+    measurable: bool = False
+    vague: bool = False
+    vague_terms: list[str] = field(default_factory=list)
+    bau: bool = False
+    compound_parts: list[str] = field(default_factory=list)
+    time_bound: bool = False
+    cadence: bool = False
+
+    @property
+    def lang(self) -> str:
+        return self.facts.lang
+
+
+@functools.cache
+def _clause_split_re(lang: str) -> re.Pattern[str]:
+    conj = r"och|samt" if lang == "sv" else r"and|&"
+    return re.compile(rf",?\s(?:{conj})\s+(?=\S)")
+
+
+@functools.cache
+def _purpose_re(lang: str) -> re.Pattern[str]:
+    markers = load_lexicon(lang).get("purpose_markers")
+    return re.compile(rf"(?:^|\s|,)(?:{_alt(markers)})(?=\s)")
+
+
+@functools.cache
+def _method_re(lang: str) -> re.Pattern[str]:
+    markers = load_lexicon(lang).get("method_markers")
+    return re.compile(rf"(?<![\w-])(?:{_alt(markers)})(?![\w-])")
+
+
+@functools.cache
+def _states_re(lang: str) -> re.Pattern[str]:
+    states = load_lexicon(lang).get("deliverable_states")
+    return re.compile(rf"(?<![\w-])(?:{_alt(states)})(?![\w-])")
+
+
+def _verb_kind(lex: Lexicon, word: str, lead: bool) -> str | None:
+    """result | vague | weak | activity | None for one word (leading words may be imperatives)."""
+    if lex.has("weak_verbs", word):
+        return "weak"
+    if lex.has_lemma("vague_verbs", word) and not lex.has("result_verbs", word):
+        return "vague"
+    if lex.lemma_in("result_verbs", word):
+        return "result"
+    if lex.has_lemma("vague_verbs", word):
+        return "vague"
+    if lex.has_lemma("activity_verbs", word):
+        return "activity"
+    if lex.lemma_in("weak_verbs", word):
+        return "weak"
+    return None
+
+
+def _noun_in(lex: Lexicon, key: str, word: str) -> bool:
+    if lex.has(key, word) or lex.has(key, word.rstrip("s")):
+        return True
+    if lex.lang == "sv":  # compounds: "kundmöten", "blogginlägg"
+        return lex.stem_match(key, word)
+    return False
+
+
+def _is_metric(lex: Lexicon, word: str) -> bool:
+    return _noun_in(lex, "metric_nouns", word) or lex.stem_match("metric_stems", word)
+
+
+def _is_people(lex: Lexicon, word: str) -> bool:
+    return _noun_in(lex, "external_people", word)
+
+
+def _is_internal(lex: Lexicon, word: str) -> bool:
+    return lex.has("internal_people", word)
+
+
+def analyse(text: str, lang: str | None = None) -> KrAnalysis:
+    facts = analyse_kr(text, lang)
+    a = KrAnalysis(facts=facts)
+    words = [(t, s, e) for t, s, e in facts.tokens if s >= facts.body_start and t]
+    # "Continue to triage …", "fortsätta att …": business as usual; read the verb after it.
+    if words and words[0][0] in ("continue", "fortsätta", "fortsatt", "keep") and len(words) > 1:
+        nxt = words[1][0]
+        if nxt in ("to", "att") or nxt.endswith("ing"):
+            facts.bau_lead = True
+            words = words[2:] if nxt in ("to", "att") else words[1:]
+    _classify_outcome(a, words)
+    _measurability(a)
+    _vagueness(a, words)
+    _time(a)
+    _business_as_usual(a, words)
+    _compound(a)
+    return a
+
+
+# ----------------------------------------------------------------------------- outcome
+
+
+def _object_words(a: KrAnalysis, words: list[tuple[str, int, int]], start: int) -> list[str]:
+    """Words after the verb up to a purpose clause, preposition or comma."""
+    out = []
+    low = a.facts.low
+    stops = {
+        "to",
+        "for",
+        "so",
+        "that",
+        "which",
+        "with",
+        "by",
+        "from",
+        "in",
+        "on",
+        "at",
+        "of",
+        "för",
+        "så",
+        "som",
+        "med",
+        "från",
+        "i",
+        "på",
+        "till",
+        "inom",
+        "senast",
+        "genom",
+    }
+    for t, s, _ in words[start:]:
+        if t in stops or "," in low[max(0, s - 2) : s]:
+            break
+        out.append(t)
+    return out
+
+
+def _purpose_has_result(a: KrAnalysis) -> bool:
+    """A later clause names a quantified result: "… to achieve 5,000 subscriptions per month"."""
+    f = a.facts
+    low = f.low
+    for m in _purpose_re(f.lang).finditer(low, f.body_start + 1):
+        clause = low[m.end() :]
+        first = re.match(r"\s*(?:it\s+)?([\wåäö-]+)", clause)
+        if not first:
+            continue
+        verb = first.group(1)
+        kind = _verb_kind(f.lex, verb, lead=False)
+        quantified = any(q.start >= m.end() for q in f.targets) or f.multiplier
+        marker = m.group(0).strip(" ,")
+        if marker in ("to", "för att", "så", "so") and kind not in ("result", "vague"):
+            continue
+        if (
+            kind in ("result", "vague")
+            and quantified
+            and (
+                verb in _ACHIEVEMENT
+                or f.lex.lemma_in("result_verbs", verb) in _ACHIEVEMENT
+                or marker not in ("and", "och", ",")
+            )
+        ):
+            return True
+        if marker in ("resulting in", "=", "result in", "leading to") and quantified:
+            return True
+    # ", improve it by 10 %" / ", achieve 65 % DAU/MAU": a result clause after a comma
+    for m in re.finditer(r",\s*([\wåäö-]+)", low):
+        verb = m.group(1)
+        if verb in _ACHIEVEMENT and any(q.start > m.end() for q in f.targets):
+            return True
+    return False
+
+
+def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
+    f = a.facts
+    lex = f.lex
+    low = f.low
+    if not words:
+        return
+    first = words[0][0]
+    two = f"{first} {words[1][0]}" if len(words) > 1 else first
+    kind = "activity" if lex.has("activity_verbs", two) else _verb_kind(lex, first, lead=True)
+    # "Revamped API …", "Linux64 Nightlies published": a participle names a finished deliverable.
+    if f.bau_lead:
+        return  # keeping a routine going is business as usual (its own rule), not a new task
+    participle = first.endswith("ed") and not lex.has("result_verbs", first) and len(first) > 5
+    named = lex.has_lemma("vague_verbs", first) or lex.has_lemma("activity_verbs", first)
+    if f.lang == "en" and participle and named and len(words) > 1 and not f.targets:
+        a.activity, a.activity_reason = True, "deliverable"
+        return
+    if kind is not None and not first[0].isdigit():
+        a.lead_verb, a.lead_kind = first, kind
+        a.purpose_result = _purpose_has_result(a)
+        if kind == "result":
+            return
+        if kind == "vague":
+            if _method_re(f.lang).search(low):
+                a.activity, a.activity_reason = True, "method"
+            return
+        obj = _object_words(a, words, 2 if " " in two and lex.has("activity_verbs", two) else 1)
+        if kind == "weak":
+            if any(q.unit in ("SEK", "USD", "EUR", "GBP", "NOK", "DKK") for q in f.targets):
+                return
+            if any(_noun_in(lex, "activity_nouns", w) for w in obj):
+                a.activity, a.activity_reason = not a.purpose_result, "verb"
+                return
+            if any(_noun_in(lex, "result_nouns", w) or _is_metric(lex, w) for w in obj):
+                return
+            if any(lex.has("vague_words", w) for w in obj):
+                return
+        a.activity, a.activity_reason = not a.purpose_result, "verb"
+        return
+    # Subject first.
+    a.subject_led = True
+    _classify_subject_led(a, words)
+
+
+def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
+    f = a.facts
+    lex = f.lex
+    low = f.low
+    # Find the predicate: the first copula, modal or known verb after the subject.
+    verb_i = None
+    for i, (t, _s, _e) in enumerate(words):
+        if (i == 0 and not t[0].isdigit()) or t[0].isdigit():
+            continue
+        if words[i - 1][0] in _PREPOSITIONS:
+            continue  # "in Win/Linux": a name after a preposition, not a verb
+        kind = _verb_kind(lex, t, lead=False)
+        finite = t.endswith("s") if f.lang == "en" else t.endswith(("r", "s"))
+        after_modal = i > 0 and words[i - 1][0] in _MODALS
+        if kind in ("activity", "weak") and not (finite or after_modal):
+            continue  # "Large Scale Testbed", "… related to a release": nouns, not predicates
+        if kind in ("activity", "weak") and i + 1 < len(words):
+            nxt = words[i + 1][0]
+            if nxt in _COPULAS or _verb_kind(lex, nxt, lead=False) in ("result", "vague"):
+                continue  # "New hires reach …": "hires" is the subject here
+        if (
+            t in _COPULAS
+            or kind is not None
+            or t
+            in (
+                "exists",
+                "exist",
+                "finns",
+                "supports",
+                "stöder",
+                "stödjer",
+                "has",
+                "have",
+                "har",
+                "can",
+                "kan",
+                "upplever",
+                "känner",
+                "feel",
+                "uses",
+                "indicates",
+                "own",
+            )
+        ):
+            verb_i = i
+            break
+    subject = [t for t, _, _ in (words[:verb_i] if verb_i is not None else words)]
+    # A quantity first ("10 % of new users", "Zero app store rejections"): look past it.
+    subject_nouns = [
+        w for w in subject if not w[0].isdigit() and w not in ("of", "av", "the", "de")
+    ]
+    people = any(_is_people(lex, w) for w in subject_nouns)
+    internal = any(_is_internal(lex, w) for w in subject_nouns[:3])
+    pred_kind = None
+    if verb_i is not None:
+        j = verb_i
+        while j + 1 < len(words) and words[j][0] in _MODALS:
+            j += 1  # "ska gå", "will publish": the verb after the modal
+        pred_kind = _verb_kind(lex, words[j][0], lead=False)
+    if pred_kind in ("result", "vague"):
+        return  # "New hires reach …", "Our platforms hit …": a change in a result
+    st = _states_re(f.lang).search(low)
+    if st:
+        state = st.group(0)
+        if state in _SERVICE_PASSIVES or not people or not any(s in state for s in _PEOPLE_STATES):
+            a.activity, a.activity_reason = True, "deliverable"
+            return
+    if verb_i is None:
+        _classify_nominal(a, subject_nouns)
+        return
+    verb = words[verb_i][0]
+    pred = [t for t, _, _ in words[verb_i:]]
+    if verb in ("exists", "exist", "finns"):
+        a.activity, a.activity_reason = True, "capability"
+        return
+    if verb in ("can", "kan", "supports", "stöder", "stödjer") and not f.targets:
+        a.activity, a.activity_reason = True, "capability"
+        return
+    if verb in ("has", "have", "har"):
+        obj = pred[1:6]
+        if any(
+            _noun_in(lex, "activity_nouns", w) or w in ("support", "stöd") for w in obj
+        ) and not (f.targets and any(_noun_in(lex, "result_nouns", w) for w in obj)):
+            a.activity, a.activity_reason = True, "capability"
+        return
+    if people and not internal:
+        return  # what customers or users do is an outcome
+    if any(_noun_in(lex, "activity_nouns", w) for w in subject_nouns[-2:]) and not any(
+        _is_metric(lex, w) for w in subject_nouns
+    ):
+        a.activity, a.activity_reason = True, "subject"
+        return
+    if pred_kind in ("activity", "weak") and (internal or not people):
+        a.activity, a.activity_reason = True, "verb"
+
+
+def _classify_nominal(a: KrAnalysis, nouns: list[str]) -> None:
+    """No verb at all: a named metric ("App load time"), a level ("99 % uptime") or a
+    deliverable's name ("Mac Signing", "POC of WebBluetooth")."""
+    f = a.facts
+    lex = f.lex
+    phrase: list[str] = []
+    for w in nouns:
+        if w in (
+            "of",
+            "for",
+            "in",
+            "on",
+            "av",
+            "för",
+            "i",
+            "på",
+            "som",
+            "with",
+            "med",
+            "from",
+            "från",
+            "to",
+            "due",
+            "related",
+            "till",
+            "across",
+        ):
+            if phrase:
+                break
+            continue
+        phrase.append(w)
+    head = phrase[-1] if phrase else ""
+    if any(_is_metric(lex, w) for w in phrase):
+        return
+    if f.has_quantity and any(_is_people(lex, w) for w in nouns):
+        return  # "100 % of PMs own mobile tickets": a share of people doing something
+    if f.zero:
+        return  # "Zero failed RC testing": the absence of a failure is a result
+    if head and (_noun_in(lex, "activity_nouns", head) or lex.has_lemma("activity_verbs", head)):
+        a.activity, a.activity_reason = True, "nominal"
+        return
+    if any(_noun_in(lex, "activity_nouns", w) for w in phrase):
+        a.activity, a.activity_reason = True, "nominal"
+        return
+    all_words = f.words(f.body_start)
+    if any(
+        _is_metric(lex, w) or _noun_in(lex, "result_nouns", w) or _is_people(lex, w)
+        for w in all_words
+    ):
+        return
+    if f.has_quantity:
+        return
+    a.activity, a.activity_reason = True, "nominal"
+
+
+# ----------------------------------------------------------------------------- measurement
+
+
+def _measurability(a: KrAnalysis) -> None:
+    f = a.facts
+    a.measurable = f.has_quantity and not f.placeholder
+
+
+def _vagueness(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
+    """Leaning on judgement words with no number: "improve", "better", "bli mer synliga"."""
+    f = a.facts
+    if f.placeholder:
+        return
+    clauses = _clauses(a)
+    for start, end in clauses:
+        has_q = any(start <= q.start < end for q in f.targets) or (
+            len(clauses) == 1 and f.has_quantity
+        )
+        if has_q:
+            continue
+        terms = _vague_terms(a, start, end)
+        if terms:
+            a.vague = True
+            a.vague_terms.extend(terms)
+    if a.vague and len(clauses) > 1 and not f.has_quantity:
+        a.vague_terms = list(dict.fromkeys(a.vague_terms))
+
+
+def _clauses(a: KrAnalysis) -> list[tuple[int, int]]:
+    """Split "X … och bli mer personliga" into clauses that each start with a verb."""
+    f = a.facts
+    low = f.low
+    cuts = [f.body_start]
+    for m in _clause_split_re(f.lang).finditer(low, f.body_start):
+        nxt = re.match(r"([\wåäö-]+)", low[m.end() :])
+        if nxt and _verb_kind(f.lex, nxt.group(1), lead=True) in (
+            "result",
+            "vague",
+            "activity",
+            "weak",
+        ):
+            cuts.append(m.end())
+    cuts.append(len(low))
+    return [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+
+
+def _vague_terms(a: KrAnalysis, start: int, end: int) -> list[str]:
+    f = a.facts
+    lex = f.lex
+    toks = [t for t, s, _ in f.tokens if start <= s < end]
+    if not toks:
+        return []
+    found: list[str] = []
+    strong_activity = a.lead_kind == "activity" and start == f.body_start
+    for i, t in enumerate(toks):
+        if lex.has_lemma("vague_verbs", t) and not (strong_activity and i > 0):
+            # "increase" with no number is a bare direction; "improved" after "ship" names a thing.
+            found.append(t)
+        elif (
+            lex.has("vague_words", t)
+            and not strong_activity
+            or lex.has("dimensional_comparatives", t)
+            and not f.referenced_comparison
+        ):
+            found.append(t)
+    if found and a.activity and a.activity_reason in ("capability", "subject", "nominal"):
+        return []
+    return found
+
+
+def _time(a: KrAnalysis) -> None:
+    f = a.facts
+    if f.deadline is not None:
+        a.time_bound = True
+        return
+    if f.rate is None:
+        return
+    # "Make 100 calls per week" is a work cadence, not a period the result is measured over;
+    # "scale … to support 5,000 subscriptions per month" measures the result per month.
+    if a.activity and a.lead_kind in ("activity", "weak") and not a.purpose_result:
+        purpose = _purpose_re(f.lang).search(f.low, f.body_start + 1)
+        if purpose is None or purpose.start() > f.rate.start:
+            a.cadence = True
+            return
+    a.time_bound = True
+
+
+def _business_as_usual(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
+    f = a.facts
+    if f.bau_lead:
+        a.bau = True
+        return
+    verbs = f.lex.get("result_verbs")
+    for t, _, _ in words[:6]:
+        form = f.lex.lemma_in("result_verbs", t)
+        if form and verbs.get(form) == "hold":
+            a.bau = True
+            return
+        if form:
+            return
+
+
+def _compound(a: KrAnalysis) -> None:
+    """Two results in one KR: "CSAT up 5 points, and app store rating 4.8+"."""
+    f = a.facts
+    low = f.low
+    parts = re.split(r",?\s+(?:and|och)\s+|;\s*", low[f.body_start :])
+    if len(parts) < 2:
+        return
+    measured = []
+    for p in parts:
+        has_q = bool(re.search(r"\d", p))
+        has_metric = any(_is_metric(f.lex, w) for w in re.findall(r"[\wåäö-]+", p))
+        if has_q and has_metric:
+            measured.append(p.strip())
+    if len(measured) >= 2:
+        a.compound_parts = measured
