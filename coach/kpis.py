@@ -333,18 +333,19 @@ class _LexicalIndex:
                 df[s] = df.get(s, 0) + 1
         n = max(len(entries), 1)
         self.idf = {s: math.log(1.0 + n / c) for s, c in df.items()}
-        self.default_idf = math.log(1.0 + n)
 
     def score(self, query: Sequence[str]) -> list[tuple[float, str | None]]:
         """Per entry: (best term coverage 0..~1.3, the matching term). Full phrases beat parts."""
+        # Match each vocabulary stem once per query, then score terms by lookups.
+        matched = {s for s in self.idf if _matches(s, query)}
         out: list[tuple[float, str | None]] = []
         for ts in self.terms:
             best, best_term = 0.0, None
             for t in ts:
-                weights = [self.idf.get(s, self.default_idf) for s in t.stems]
-                hit = sum(w for s, w in zip(t.stems, weights, strict=True) if _matches(s, query))
-                if hit <= 0:
+                if matched.isdisjoint(t.stems):
                     continue
+                weights = [self.idf[s] for s in t.stems]
+                hit = sum(w for s, w in zip(t.stems, weights, strict=True) if s in matched)
                 cov = hit / sum(weights)
                 # A whole name or synonym present is strong evidence; longer phrases are more
                 # specific than single words, so they win ties.
