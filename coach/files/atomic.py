@@ -8,6 +8,12 @@ import tempfile
 from pathlib import Path
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -17,9 +23,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, target.stat().st_mode & 0o777)
+        # mkstemp creates 0600; keep the old file's mode, or give a new file the usual umask mode
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -79,10 +79,10 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]
             end = next(i for i in range(1, len(rows)) if rows[i].strip() == "---")
         except StopIteration:
             raise InputError("front matter starts with --- but never ends", path, 1) from None
-        front = load_yaml("\n".join(rows[1:end]), path)
+        front = to_plain(load_yaml("\n".join(rows[1:end]), path), path)
         if front is not None and not isinstance(front, dict):
             raise InputError("front matter should be YAML fields", path, 2)
-        doc.update(to_plain(front or {}, path))
+        doc.update(front or {})
         start = end + 1
     objectives: list[dict[str, Any]] = []
     obj: dict[str, Any] | None = None

@@ -229,3 +229,26 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path, monk
         atomic_write_text(p, "new\n")
     assert p.read_text() == "old\n"
     assert [x.name for x in tmp_path.iterdir()] == ["c.yaml"]  # no temp file left behind
+
+
+def test_atomic_write_gives_new_files_the_usual_permissions(tmp_path: Path):
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "new.yaml", "x\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o644
+
+
+def test_yaml_alias_bomb_is_cheap_and_merge_keys_are_refused(tmp_path: Path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    p = tmp_path / "bomb.yaml"
+    p.write_text(bomb + "objectives: []\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown field"):  # fails on schema, not on memory/time
+        read_okr_file(p)
+    p.write_text("base: &b {title: A}\nobjectives:\n  - <<: *b\n", encoding="utf-8")
+    with pytest.raises(InputError, match="merge keys"):
+        read_okr_file(p)
