@@ -209,7 +209,7 @@ def _load_catalog_cached(path: str) -> Catalog:
     try:
         catalog = Catalog.model_validate(data)
     except ValidationError as e:
-        raise _catalog_error(e, text, path) from None
+        raise _catalog_error(e, text, path, data) from None
     catalog._digest = hashlib.sha256(raw).hexdigest()
     catalog._source = path
     return catalog
@@ -229,7 +229,7 @@ def _parse_yaml_fast(text: str, path: str) -> Any:
         raise InputError("invalid YAML", path) from None
 
 
-def _catalog_error(err: ValidationError, text: str, path: str) -> InputError:
+def _catalog_error(err: ValidationError, text: str, path: str, data: Any) -> InputError:
     from coach.files.yaml_io import line_of, load_yaml
 
     root = load_yaml(text, path)
@@ -238,16 +238,17 @@ def _catalog_error(err: ValidationError, text: str, path: str) -> InputError:
     problems = []
     for e in err.errors()[:3]:
         where = ".".join(str(p) for p in e["loc"])
-        entry = _entry_id(root, e["loc"])
+        entry = _entry_id(data, e["loc"])
         problems.append(f"{where}{f' ({entry})' if entry else ''}: {e['msg']}")
     more = f" (+{len(err.errors()) - 3} more)" if len(err.errors()) > 3 else ""
     return InputError("invalid KPI catalog: " + "; ".join(problems) + more, path, line)
 
 
-def _entry_id(root: Any, loc: tuple[Any, ...]) -> str | None:
+def _entry_id(data: Any, loc: tuple[Any, ...]) -> str | None:
+    """The id of the catalog entry an error is in, read from the plain parsed data."""
     if len(loc) >= 2 and loc[0] == "kpis" and isinstance(loc[1], int):
         try:
-            return str(root["kpis"][loc[1]].get("id"))
+            return str(data["kpis"][loc[1]]["id"])
         except (KeyError, IndexError, TypeError, AttributeError):
             return None
     return None
@@ -579,6 +580,7 @@ _REASONS = {
         "activity_count": "Counts the activity itself; only useful beside the outcome it should move.",
         "match": "Matches the KR's wording ({term}).",
         "similar": "Close in meaning to the KR.",
+        "related": "Linked to {primary} in the catalog: it moves with it and helps explain it.",
         "leading": "Leading indicator: shows early whether the KR is moving.",
         "lagging": "Lagging indicator: confirms the result the KR aims for.",
         "counter": "Counter-metric: guards against pushing {primary} in ways that hurt or game it.",
@@ -592,6 +594,7 @@ _REASONS = {
         "activity_count": "Räknar själva aktiviteten; bara användbar bredvid resultatet den ska påverka.",
         "match": "Matchar KR:ets formulering ({term}).",
         "similar": "Ligger nära KR:et i betydelse.",
+        "related": "Kopplat till {primary} i katalogen: rör sig med det och hjälper till att förklara det.",
         "leading": "Ledande indikator: visar tidigt om KR:et rör sig.",
         "lagging": "Släpande indikator: bekräftar resultatet som KR:et siktar på.",
         "counter": "Motmått: skyddar mot att {primary} drivs på ett sätt som skadar eller fuskar.",
@@ -770,10 +773,14 @@ def _compose(
             if len(picked) < budget:
                 add(c, Role.leading, msgs["driver"].format(primary=top.name(lang)))
     # 3. Fill with the next best; the catalog's own links first when the metric is a KPI.
+    linked = {c.key for c in near} if primary_is_metric else set()
     for c in (near if primary_is_metric else []) + ranked[1:]:
         if len(picked) >= budget:
             break
-        add(c, Role(c.indicator.value), generic_reason(c))
+        if c.key in linked and c.kw < STRONG_MATCH:
+            add(c, Role(c.indicator.value), msgs["related"].format(primary=top.name(lang)))
+        else:
+            add(c, Role(c.indicator.value), generic_reason(c))
     # 4. At least one leading and one lagging indicator when the catalog has a fitting one.
     for need in (Indicator.leading, Indicator.lagging):
         if len(picked) < 2 or any(
