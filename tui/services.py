@@ -8,6 +8,7 @@ functions, so the app starts without loading litellm, chromadb or the embedding 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from collections.abc import Callable
@@ -63,13 +64,28 @@ class KrCheckView:
     available: bool = True
 
 
-def check_kr(text: str, lang: str | None = None, objective_title: str | None = None) -> KrCheckView:
-    """The fast path for live checks (runs on every debounced keystroke)."""
+def check_kr(
+    text: str,
+    lang: str | None = None,
+    objective_title: str | None = None,
+    ui_lang: str | None = None,
+    settings: Settings | None = None,
+) -> KrCheckView:
+    """The fast path for live checks (runs on every debounced keystroke).
+
+    ``lang`` is the language the KR is written in (None = detect); ``ui_lang`` the messages'.
+    """
     try:
         engine = _module("coach.engine")
     except Unavailable:
         return KrCheckView(text=text, available=False)
-    kc = engine.check_kr_text(text, lang=lang, objective_title=objective_title)
+    extra: dict[str, Any] = {}
+    params = _params(engine.check_kr_text)
+    if "ui_lang" in params:
+        extra["ui_lang"] = ui_lang
+    if "rules" in params and settings is not None:
+        extra["rules"] = settings.rules
+    kc = engine.check_kr_text(text, lang=lang, objective_title=objective_title, **extra)
     parsed = {k: v for k, v in _as_dict(getattr(kc, "parsed", None)).items() if v not in (None, "")}
     return KrCheckView(
         text=text,
@@ -79,8 +95,13 @@ def check_kr(text: str, lang: str | None = None, objective_title: str | None = N
     )
 
 
+@functools.cache
+def _params(fn: Callable[..., Any]) -> frozenset[str]:
+    return frozenset(inspect.signature(fn).parameters)
+
+
 def check_cycle(cycle: Cycle, settings: Settings | None, lang: str | None = None) -> list[Finding]:
-    """Every finding for the whole set (objectives, KRs and set-level rules)."""
+    """Every finding for the whole set; ``lang`` is the language of the messages (the UI's)."""
     try:
         engine = _module("coach.engine")
     except Unavailable:
@@ -105,9 +126,16 @@ def engine_available() -> bool:
 
 @dataclass
 class RuleDoc:
+    """One rule's documentation in one language (ruff-style sections)."""
+
     code: str
     title: str
-    body: str
+    category: str = ""
+    severity: str = ""
+    what: str = ""
+    why: str = ""
+    example: str = ""
+    instead: str = ""
 
 
 def rule_docs(lang: str) -> list[RuleDoc]:
@@ -118,27 +146,22 @@ def rule_docs(lang: str) -> list[RuleDoc]:
         return []
     docs: list[RuleDoc] = []
     for code, rule in sorted(registry.RULES.items()):
-        title = _localised(rule, ("title", "name", "summary"), lang) or code
-        body = _localised(rule, ("docs", "doc", "description", "why"), lang) or ""
-        if not body and hasattr(rule, "docs_for"):
-            body = str(rule.docs_for(lang))
-        docs.append(RuleDoc(code=code, title=str(title), body=str(body)))
+        if getattr(rule, "preview", False):
+            continue
+        text = rule.text(lang) if hasattr(rule, "text") else None
+        docs.append(
+            RuleDoc(
+                code=code,
+                title=str(getattr(rule, "name", code)),
+                category=str(getattr(rule, "category", "")),
+                severity=str(getattr(getattr(rule, "severity", ""), "value", "")),
+                what=str(getattr(text, "what", "") or ""),
+                why=str(getattr(text, "why", "") or ""),
+                example=str(getattr(text, "example", "") or ""),
+                instead=str(getattr(text, "instead", "") or ""),
+            )
+        )
     return docs
-
-
-def _localised(obj: Any, names: tuple[str, ...], lang: str) -> str | None:
-    for name in names:
-        value = getattr(obj, name, None)
-        if isinstance(value, dict):
-            value = value.get(lang) or value.get("en") or next(iter(value.values()), None)
-        if callable(value):
-            try:
-                value = value(lang)
-            except TypeError:
-                continue
-        if value:
-            return str(value)
-    return None
 
 
 # ------------------------------------------------------------------ slow paths (worker threads)

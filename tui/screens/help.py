@@ -28,11 +28,19 @@ class HelpScreen(CoachScreen):
         with VerticalScroll(id="help"):
             yield Static(self._intro(), id="help-intro")
             for doc in services.rule_docs(self.coach.ui_lang):
-                body = Text()
-                body.append(f"{doc.code}  {doc.title}\n", style="bold")
-                body.append(doc.body.strip())
-                yield Static(body, id=f"rule-{doc.code}", classes="rule-doc")
+                yield Static(self._rule(doc), id=f"rule-{doc.code}", classes="rule-doc")
         yield Footer()
+
+    def _rule(self, doc: services.RuleDoc) -> Text:
+        body = Text()
+        body.append(f"{doc.code}  {doc.title}", style="bold")
+        body.append(f"  ({doc.category}, {doc.severity})\n", style="dim")
+        for name in ("what", "why", "example", "instead"):
+            value = getattr(doc, name).strip()
+            if value:
+                body.append(f"{self.t(f'help.rule_{name}')}: ", style="italic")
+                body.append(value + "\n")
+        return body
 
     def _intro(self) -> Text:
         text = Text()

@@ -136,8 +136,15 @@ class KeyResultsScreen(StepScreen):
     def rebuild_list(self) -> None:
         options = self.query_one("#kr-list", OptionList)
         options.clear_options()
+        title = self.session.cycle.objectives[self.oi].title
         for i, kr in enumerate(self.krs):
-            options.add_option(Option(self._list_label(i, kr.text), id=f"kr-{i}"))
+            findings = None
+            try:
+                check = services.check_kr(kr.text, self.coach.okr_lang, title, self.coach.ui_lang)
+                findings = check.findings if check.available else None
+            except Exception:  # the badge is a hint; the editor reports check failures itself
+                findings = None
+            options.add_option(Option(self._list_label(i, kr.text, findings), id=f"kr-{i}"))
         options.add_option(Option(Text(self.t("kr.new_item"), style="dim italic"), id=NEW))
 
     def _list_label(self, i: int, text: str, findings: list | None = None) -> Text:
@@ -237,7 +244,9 @@ class KeyResultsScreen(StepScreen):
             return
         obj = self.session.cycle.objectives[self.oi]
         try:
-            check = services.check_kr(text, self.coach.okr_lang, obj.title)
+            check = services.check_kr(
+                text, self.coach.okr_lang, obj.title, self.coach.ui_lang, self.coach.settings
+            )
         except Exception as e:  # a rule bug must not take the editor down
             self.check = None
             view.show([], ok_text=self.t("findings.check_failed", error=f"{type(e).__name__}: {e}"))

@@ -104,7 +104,7 @@ class ObjectivesScreen(StepScreen):
     def run_checks(self) -> None:
         self._timer = None
         findings = services.objective_findings(
-            self.session.cycle, self.coach.settings, self.coach.okr_lang
+            self.session.cycle, self.coach.settings, self.coach.ui_lang
         )
         for row in self.query(ObjectiveRow):
             mine = [f for f in findings if f.location.objective_index == row.index]

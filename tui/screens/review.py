@@ -134,7 +134,7 @@ class ReviewScreen(StepScreen):
     def action_recheck(self) -> None:
         cycle = self.session.cycle
         try:
-            self.findings = services.check_cycle(cycle, self.coach.settings, self.coach.okr_lang)
+            self.findings = services.check_cycle(cycle, self.coach.settings, self.coach.ui_lang)
         except Exception as e:
             self.findings = []
             self.notify(
