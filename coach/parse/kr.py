@@ -239,6 +239,9 @@ def _is_name_number(facts_low: str, q: Quantity, lex: Lexicon, original: str) ->
         return True
     if not prev or prev in _VALUE_CONTEXT or _is_metric_word(lex, prev) or prev.isdigit():
         return False
+    m = re.search(r"([A-Za-z]+)[\s-]*$", original[: q.start])
+    if m and m.group(1).isupper() and 2 <= len(m.group(1)) <= 5:
+        return True  # "SOC 2", "ISO 27001", "GDPR 2": a standard's name
     if (
         lex.has("result_verbs", prev)
         or lex.has("activity_verbs", prev)
@@ -247,6 +250,11 @@ def _is_name_number(facts_low: str, q: Quantity, lex: Lexicon, original: str) ->
         return False
     ends = not nxt or nxt in ("is", "are", "är", "has", "har", "and", "och", "on", "in", "to")
     return ends and re.fullmatch(r"\d+(?:\.\d+)?", q.raw) is not None
+
+
+def _is_year(q: Quantity) -> bool:
+    """ "jämfört med 2025", "Vision 2030": a year is a point in time, not a level."""
+    return q.unit is None and not q.word and q.raw.isdigit() and 1990 <= q.value <= 2099
 
 
 def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
@@ -275,7 +283,7 @@ def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
             "24/7"
         ):
             continue
-        if _is_name_number(low, q, lex, ct.text):
+        if _is_name_number(low, q, lex, ct.text) or _is_year(q):
             continue
         targets.append(q)
 

@@ -52,8 +52,19 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         within = r"(?:within|in|over)(?:\s+the)?(?:\s+(?:next|coming|following))?"
         rate_prep = r"(?:per|a|an|each|every|/)"
         end_of = r"(?:(?:by|at|before)\s+)?(?:the\s+)?end\s+of(?:\s+the)?"
+    events = _alt(lex.get("events"))
+    seasons = _alt(lex.get("seasons"))
+    years = _alt(lex.get("year_kinds"))
     return [
         ("reference", re.compile(rf"{b}(?:{refs}){e}")),
+        ("deadline", re.compile(rf"{b}(?:{years})\s*\d{{4}}(?:\s?[/-]\s?\d{{2,4}})?{e}")),
+        (
+            "deadline",
+            re.compile(
+                rf"{b}(?:{deadline_prep}|this|next|detta|nästa)\s+(?:the\s+)?(?:{events}|{seasons}){e}"
+            ),
+        ),
+        ("deadline", re.compile(rf"{b}(?:{events}){e}")),
         ("window", re.compile(rf"{b}{within}\s+{_COUNT}\s+(?:{window_units}){e}")),
         ("deadline", re.compile(rf"{b}{within}\s+{_COUNT}\s+(?:{long_nouns}){e}")),
         ("deadline", re.compile(rf"{b}(?:{current}){e}")),
@@ -92,7 +103,7 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         ("deadline", re.compile(rf"{b}(?:this|next|detta|nästa|det här)\s+(?:{single}){e}")),
         ("rate", re.compile(rf"(?:{b}{rate_prep}\s*|/\s?)(?:{single}){e}")),
         # "monthly" after the number or at the end; "monthly website visitors" names a metric.
-        ("rate", re.compile(rf"{b}(?:{rates})(?![\w-])(?!\s+[a-zåäö])")),
+        ("rate", re.compile(rf"(?<!the )(?<!our )(?<!a )(?<!den )(?<!vår ){b}(?:{rates}){e}")),
         ("rate", re.compile(rf"\b(?:p/m|p\.m\.|p/w|p/a){e}")),
     ]
 

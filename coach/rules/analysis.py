@@ -22,6 +22,11 @@ _COPULAS = frozenset(
 _MODALS = frozenset(
     "will would should shall can could may must ska skall kommer kan bör måste vill".split()
 )
+# Predicates that are neither tasks nor changes: "upplever", "feel", "indicates", "own".
+_STATE_VERBS = frozenset("upplever känner feel feels uses indicates own owns".split())
+_EXIST_VERBS = frozenset("exists exist finns".split())
+_HAVE_VERBS = frozenset("has have har".split())
+_BE_VERBS = frozenset("be become bli vara".split())
 _PREPOSITIONS = frozenset(
     "in on at for of the a an to from with by i på för av den det en ett till från med".split()
 )
@@ -191,7 +196,11 @@ def _purpose_has_result(a: KrAnalysis) -> bool:
     low = f.low
     for m in _purpose_re(f.lang).finditer(low, f.body_start + 1):
         clause = low[m.end() :]
-        first = re.match(r"\s*(?:it\s+)?([\wåäö-]+)", clause)
+        first = re.match(
+            r"\s*(?:(?:it|they|each|all|will|can|also|then|de|alla|var|ska|kan|sedan)\s+){0,2}"
+            r"([\wåäö-]+)",
+            clause,
+        )
         if not first:
             continue
         verb = first.group(1)
@@ -237,6 +246,8 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
     if f.lang == "en" and participle and named and len(words) > 1 and not f.targets:
         a.activity, a.activity_reason = True, "deliverable"
         return
+    if first in _BE_VERBS and len(words) > 1:
+        kind = "vague"  # "Be the best place to work", "Bli mer synliga": an aspiration
     if kind is not None and not first[0].isdigit():
         a.lead_verb, a.lead_kind = first, kind
         a.purpose_result = _purpose_has_result(a)
@@ -250,12 +261,14 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
         if kind == "weak":
             if any(q.unit in ("SEK", "USD", "EUR", "GBP", "NOK", "DKK") for q in f.targets):
                 return
+            if any(
+                lex.has("vague_words", w) or lex.has("dimensional_comparatives", w) for w in obj
+            ):
+                return  # "Make the app faster": a (vague) result, not a task
             if any(_noun_in(lex, "activity_nouns", w) for w in obj):
                 a.activity, a.activity_reason = not a.purpose_result, "verb"
                 return
             if any(_noun_in(lex, "result_nouns", w) or _is_metric(lex, w) for w in obj):
-                return
-            if any(lex.has("vague_words", w) for w in obj):
                 return
         a.activity, a.activity_reason = not a.purpose_result, "verb"
         return
@@ -284,30 +297,7 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
             nxt = words[i + 1][0]
             if nxt in _COPULAS or _verb_kind(lex, nxt, lead=False) in ("result", "vague"):
                 continue  # "New hires reach …": "hires" is the subject here
-        if (
-            t in _COPULAS
-            or kind is not None
-            or t
-            in (
-                "exists",
-                "exist",
-                "finns",
-                "supports",
-                "stöder",
-                "stödjer",
-                "has",
-                "have",
-                "har",
-                "can",
-                "kan",
-                "upplever",
-                "känner",
-                "feel",
-                "uses",
-                "indicates",
-                "own",
-            )
-        ):
+        if t in _COPULAS or kind is not None or lex.has("capability_verbs", t) or t in _STATE_VERBS:
             verb_i = i
             break
     subject = [t for t, _, _ in (words[:verb_i] if verb_i is not None else words)]
@@ -336,13 +326,13 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         return
     verb = words[verb_i][0]
     pred = [t for t, _, _ in words[verb_i:]]
-    if verb in ("exists", "exist", "finns"):
+    if verb in _EXIST_VERBS:
         a.activity, a.activity_reason = True, "capability"
         return
-    if verb in ("can", "kan", "supports", "stöder", "stödjer") and not f.targets:
-        a.activity, a.activity_reason = True, "capability"
+    if lex.has("capability_verbs", verb) and verb not in _HAVE_VERBS and not f.targets:
+        a.activity, a.activity_reason = True, "capability"  # "X supports Y", "X shows Y"
         return
-    if verb in ("has", "have", "har"):
+    if verb in _HAVE_VERBS:
         obj = pred[1:6]
         if any(
             _noun_in(lex, "activity_nouns", w) or w in ("support", "stöd") for w in obj
@@ -495,11 +485,25 @@ def _time(a: KrAnalysis) -> None:
     # "Make 100 calls per week" is a work cadence, not a period the result is measured over;
     # "scale … to support 5,000 subscriptions per month" measures the result per month.
     if a.activity and a.lead_kind in ("activity", "weak") and not a.purpose_result:
-        purpose = _purpose_re(f.lang).search(f.low, f.body_start + 1)
-        if purpose is None or purpose.start() > f.rate.start:
+        purpose = _purpose_clause_start(a)
+        if purpose is None or purpose > f.rate.start:
             a.cadence = True
             return
     a.time_bound = True
+
+
+def _purpose_clause_start(a: KrAnalysis) -> int | None:
+    """Where a purpose clause starts ("… to support 5,000 subscriptions"); "to production"
+    is a place, not a purpose, so the marker must be followed by a verb."""
+    f = a.facts
+    for m in _purpose_re(f.lang).finditer(f.low, f.body_start + 1):
+        nxt = re.match(r"\s*([\wåäö-]+)", f.low[m.end() :])
+        marker = m.group(0).strip(" ,")
+        if marker not in ("to", "att", "that", "som") or (
+            nxt and _verb_kind(f.lex, nxt.group(1), lead=False) is not None
+        ):
+            return m.start()
+    return None
 
 
 def _business_as_usual(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
