@@ -649,16 +649,12 @@ def rank_kpis(
     team = [r for r in (team_kpis or []) if r.id not in catalog]
     team_emb = np.zeros(len(team), dtype=np.float32)
     if use_embeddings and text.strip():
-        from coach.embeddings import get_embedder
-
-        embedder = get_embedder(settings)
-        vecs = catalog_vectors(catalog, embedder, vector_cache_dir(settings))
-        qv = embedder.embed([text])[0]
-        sims = (vecs @ qv).reshape(n, DOCS_PER_KPI)
-        emb = np.maximum(sims[:, :2].max(axis=1), 0.9 * sims[:, 2:].max(axis=1))
-        if team:
-            tv = embedder.embed([_team_doc(r) for r in team])
-            team_emb = tv @ qv
+        try:
+            emb, team_emb = _similarities(text, catalog, team, settings)
+        except (OkrCoachError, ImportError, OSError):
+            # A remote embedder that is down or misconfigured must not stop suggestions:
+            # the keyword signal alone still ranks well (see bench/bench_kpis.py).
+            use_embeddings = False
     all_emb = np.concatenate([emb, team_emb])
     lo, hi = (float(all_emb.min()), float(all_emb.max())) if len(all_emb) else (0.0, 1.0)
     spread = hi - lo if hi - lo > 1e-6 else 1.0
@@ -684,6 +680,26 @@ def rank_kpis(
 
 def _id_words(kpi_id: str) -> str:
     return re.sub(r"[_\-.]+", " ", kpi_id)
+
+
+def _similarities(
+    text: str, catalog: Catalog, team: list[KpiRef], settings: Settings | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine similarity of the text to every catalog KPI (best of its texts) and team KPI."""
+    import numpy as np
+
+    from coach.embeddings import get_embedder
+
+    embedder = get_embedder(settings)
+    vecs = catalog_vectors(catalog, embedder, vector_cache_dir(settings))
+    qv = embedder.embed([text])[0]
+    sims = (vecs @ qv).reshape(len(catalog), DOCS_PER_KPI)
+    # Names/synonyms count fully; the definition texts slightly less (they are wordier).
+    emb = np.maximum(sims[:, :2].max(axis=1), 0.9 * sims[:, 2:].max(axis=1))
+    team_emb = np.zeros(len(team), dtype=np.float32)
+    if team:
+        team_emb = embedder.embed([_team_doc(r) for r in team]) @ qv
+    return emb, team_emb
 
 
 def _team_doc(ref: KpiRef) -> str:

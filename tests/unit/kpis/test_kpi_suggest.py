@@ -186,3 +186,10 @@ def test_labelled_set_is_large_bilingual_and_uses_real_ids() -> None:
     catalog = load_catalog()
     for r in rows:
         assert r["ids"] and all(i in catalog for i in r["ids"]), r
+
+
+def test_broken_embedder_falls_back_to_keywords(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, flags={"embedding.backend": "no-such-backend"}, env={})
+    out = suggest_kpis("Raise NPS from 32 to 45", lang="en", settings=settings)
+    assert out[0].kpi_id == "nps"
+    assert not (tmp_path / "cache").exists()  # nothing was embedded or cached
