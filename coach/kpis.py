@@ -627,6 +627,7 @@ class _Candidate:
 KEYWORD_WEIGHT = 0.65
 EMBEDDING_WEIGHT = 0.35
 STRONG_MATCH = 0.99  # a whole name or synonym of the KPI appears in the KR
+WEAK = 0.45  # below this share of the top score a candidate is noise, not a suggestion
 
 
 def rank_kpis(
@@ -772,13 +773,15 @@ def _compose(
     # 2. Activity KRs get the outcomes the activity should move (one or two links away in
     #    the catalog's graph); KRs whose metric is a KPI get the leading drivers of it.
     if activity:
-        outcomes = [
-            c for c in _neighbours(top, by_key, catalog, hops=2) if c.indicator is Indicator.lagging
-        ]
-        outcomes += [c for c in ranked[1:12] if c.indicator is Indicator.lagging]
+        hood = _neighbours(top, by_key, catalog, hops=2)
+        # Results first (lagging), then the nearer signals the work should move (organic
+        # traffic for blog posts), then the domain's results.
+        outcomes = [c for c in hood if c.indicator is Indicator.lagging]
+        outcomes += [c for c in hood if c.indicator is Indicator.leading]
+        outcomes += _same_domain(top, ranked, Indicator.lagging)
         for c in outcomes[:2]:
             if len(picked) < budget:
-                add(c, Role.lagging, msgs["activity"])
+                add(c, Role(c.indicator.value), msgs["activity"])
     elif primary_is_metric:
         drivers = [c for c in _neighbours(top, by_key, catalog, hops=1, forward_only=True)]
         drivers = [c for c in drivers if c.indicator is Indicator.leading]
@@ -791,8 +794,8 @@ def _compose(
     # 3. Fill with the next best; the catalog's own links first when the metric is a KPI.
     linked = {c.key for c in near} if primary_is_metric else set()
     for c in (near if primary_is_metric else []) + ranked[1:]:
-        if len(picked) >= budget:
-            break
+        if len(picked) >= budget or (len(picked) >= 3 and c.score < WEAK * top.score):
+            break  # three good KPIs beat five padded with weak matches
         if c.key in linked and c.kw < STRONG_MATCH:
             add(c, Role(c.indicator.value), msgs["related"].format(primary=top.name(lang)))
         else:
@@ -803,7 +806,8 @@ def _compose(
             c.indicator is need for c, r, _ in picked if r is not Role.counter
         ):
             continue
-        pool = [c for c in near + ranked[:25] if c.indicator is need and not has(c.key)]
+        pool = near + _same_domain(top, ranked, need) + ranked[:25]
+        pool = [c for c in pool if c.indicator is need and not has(c.key)]
         if pool:
             c = pool[0]
             reason = msgs[need.value]
@@ -835,6 +839,18 @@ def _compose(
             source="team" if c.ref is not None else "catalog",
         )
         for c, role, reason in picked
+    ]
+
+
+def _same_domain(top: _Candidate, ranked: list[_Candidate], need: Indicator) -> list[_Candidate]:
+    """Best-scoring KPIs of the top match's domain with the needed indicator."""
+    if top.kpi is None:
+        return []
+    domain = top.kpi.domain
+    return [
+        c
+        for c in ranked[1:]
+        if c.kpi is not None and c.kpi.domain is domain and c.indicator is need
     ]
 
 
