@@ -27,7 +27,8 @@ _VERSION_WORDS = frozenset(
 _VALUE_CONTEXT = frozenset(
     "from to till at of by med av från på under over below above than än least most minst "
     "högst max min is är was var = : reach når nå hit achieve uppnå around about ca cirka "
-    "approximately roughly up down within inom in i".split()
+    "approximately roughly up down within inom in i currently current today now idag nu "
+    "baseline baslinje nuläge utgångsläge instead".split()
 )
 _STOP_METRIC = re.compile(
     r"\s(?:from|by|to|at|of|in|within|before|until|for|across|among|per|med|från|till|"

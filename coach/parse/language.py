@@ -1,12 +1,28 @@
-"""Tell Swedish from English by letters (å, ä, ö) and frequent function words."""
+"""Tell Swedish from English by letters (å, ä, ö), frequent function words and the words of
+each language's lexicon ("halvera", "ledtiden" are Swedish even without å, ä or ö)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from coach.parse.lexicon import load_lexicon
 
 _WORD = re.compile(r"[a-zåäöéü]+")
+_SV_ENDINGS = re.compile(
+    r"(?:[a-zåäö]{3,}(?:tion|het|heten|ningen|ning|andet|arna|erna|orna|tiden|graden))$"
+)
+
+
+@functools.cache
+def _vocabulary(lang: str) -> frozenset[str]:
+    lex = load_lexicon(lang)
+    words: set[str] = set()
+    for key, entries in lex.words.items():
+        if key in ("units", "currencies", "placeholders", "months"):
+            continue
+        words.update(w for w in entries if " " not in w and len(w) > 2)
+    return frozenset(words)
 
 
 def detect_language(text: str, default: str = "en") -> str:
@@ -15,10 +31,16 @@ def detect_language(text: str, default: str = "en") -> str:
     words = _WORD.findall(low)
     if not words:
         return default
-    sv, en = load_lexicon("sv").words["stopwords"], load_lexicon("en").words["stopwords"]
-    sv_score = sum(w in sv for w in words) + 1.5 * sum(ch in "åäö" for ch in low)
-    en_score = float(sum(w in en for w in words))
-    # Words both lists share ("per", "team") cancel out; a tie keeps the default.
+    sv_stop, en_stop = load_lexicon("sv").words["stopwords"], load_lexicon("en").words["stopwords"]
+    sv_vocab, en_vocab = _vocabulary("sv"), _vocabulary("en")
+    sv_only, en_only = sv_vocab - en_vocab, en_vocab - sv_vocab
+    sv_score = 1.5 * sum(ch in "åäö" for ch in low)
+    en_score = 0.0
+    for w in words:
+        sv_score += (w in sv_stop) + 0.75 * (w in sv_only)
+        en_score += (w in en_stop) + 0.75 * (w in en_only)
+        if w not in en_only and _SV_ENDINGS.search(w) and not w.endswith("tion"):
+            sv_score += 0.25
     if sv_score > en_score:
         return "sv"
     if en_score > sv_score:

@@ -21,7 +21,9 @@ _KR_LABEL = re.compile(r"^\s*(?:KR|NR|Key result|Nyckelresultat)\s*[\d.]*\s*[:.)
 _EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
 _SINGLE_EMPH = re.compile(r"(?<!\w)[*_](\S(?:.*?\S)?)[*_](?!\w)")
 _OWNER_PREFIX = re.compile(
-    r"^\s*(?:@[\w.-]+|\[[A-ZÅÄÖ][\w .-]{0,30}\]|owner\s*:\s*[\w .-]{1,30}[,;-])\s*[:–—-]?\s*", re.I
+    r"^\s*(?:@[\w.-]+|\[[A-ZÅÄÖ][\w .-]{0,30}\]|owner\s*:\s*[\w .-]{1,30}[,;-]"
+    r"|[A-ZÅÄÖ][a-zåäöé]+(?:\s[A-ZÅÄÖ][a-zåäöé]+)?(?=\s+[–—]\s))\s*[:–—-]?\s*",
+    re.I,
 )
 _OWNER_SUFFIX_DASH = re.compile(
     r"\s+[–—-]\s*(?:@?[A-ZÅÄÖ][\w.'-]+(?:\s+[A-ZÅÄÖ][\w.'-]+){0,2}|@[\w.-]+)\s*$"
@@ -69,9 +71,9 @@ def clean(text: str) -> CleanText:
     s = _strip_emoji(s)
     s = _CHECKBOX.sub("", s)
     s = _BULLET.sub("", s)
-    s = _KR_LABEL.sub("", s)
     s = _EMPHASIS.sub("", s)
     s = _SINGLE_EMPH.sub(r"\1", s)
+    s = _KR_LABEL.sub("", s)
     m = _OWNER_PREFIX.match(s)
     if m and m.end() < len(s):
         owner = owner or m.group(0).strip(" :–—-[]@")
