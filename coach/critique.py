@@ -123,8 +123,13 @@ def _rules_table() -> list[dict[str, str]]:
 
     rows = []
     for code, rule in sorted(RULES.items()):
-        title = getattr(rule, "title", None) or getattr(rule, "name", None) or ""
-        rows.append({"code": code, "category": str(getattr(rule, "category", "")), "title": title})
+        # The first sentence of the rule's English "what it does" is the clearest one-liner.
+        docs = getattr(rule, "docs", {}).get("en")
+        what = (getattr(docs, "what", "") or "").split(". ")[0].strip().rstrip(".")
+        if len(what) > 200:
+            what = what[:200].rsplit(" ", 1)[0] + " …"
+        title = rule.name if not what or what.startswith("Preview") else what
+        rows.append({"code": code, "category": str(rule.category), "title": title})
     return rows
 
 

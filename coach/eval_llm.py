@@ -22,66 +22,48 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from coach.config import Settings
 
-# Label -> (rule category, label value that means "defect"), as the conventions define them.
-LABELS: dict[str, tuple[str, bool]] = {
-    "measurable": ("not_measurable", False),
-    "outcome": ("activity", False),
-    "vague": ("vague", True),
-    "has_baseline": ("no_baseline", False),
-    "time_bound": ("no_deadline", False),
-}
 GROUP_SIZE = 5
 
 
 @dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    positives: int = 0
-
-    def add(self, truth: bool, predicted: bool) -> None:
-        self.positives += truth
-        self.tp += truth and predicted
-        self.fp += predicted and not truth
-        self.fn += truth and not predicted
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-
-@dataclass
 class Comparison:
-    rules: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in LABELS})
-    llm: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in LABELS})
-    verdict_rules: Counts = field(default_factory=Counts)  # "needs work or bad" as positive
-    verdict_llm: Counts = field(default_factory=Counts)
+    """Scores per language ("en", "sv", "all"): defect category -> Score, rules and LLM."""
+
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    llm: dict[str, dict[str, Any]] = field(default_factory=dict)
+    verdict_rules: dict[str, Any] = field(default_factory=dict)  # flawed (bad/needs_work) = true
+    verdict_llm: dict[str, Any] = field(default_factory=dict)
     items: int = 0
     groups: int = 0
     fallbacks: int = 0
     usage: dict[str, Any] = field(default_factory=dict)
 
+    def _add(
+        self,
+        lang: str,
+        item: dict[str, Any],
+        rule_cats: set[str],
+        llm_cats: set[str],
+        llm_flawed: bool,
+    ) -> None:
+        from coach.eval import DEFECTS, FLAW_CATEGORIES, Score
+
+        for key in (lang, "all"):
+            for side, cats in ((self.rules, rule_cats), (self.llm, llm_cats)):
+                per = side.setdefault(key, {cat: Score() for cat, _ in DEFECTS.values()})
+                for label, (cat, defect_value) in DEFECTS.items():
+                    per[cat].add(item["labels"][label] == defect_value, cat in cats)
+            truth = item.get("verdict") in ("bad", "needs_work")
+            self.verdict_rules.setdefault(key, Score()).add(
+                truth, bool(rule_cats & FLAW_CATEGORIES)
+            )
+            self.verdict_llm.setdefault(key, Score()).add(truth, llm_flawed)
+
 
 def load_items(paths: Iterable[Path]) -> list[dict[str, Any]]:
-    items = []
-    for path in paths:
-        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                try:
-                    items.append(json.loads(line))
-                except ValueError as e:
-                    raise SystemExit(f"{path}:{n}: not valid JSON ({e})") from None
-    return items
+    from coach.eval import load_set
+
+    return [item for path in paths for item in load_set(Path(path))]
 
 
 def _groups(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -95,6 +77,8 @@ def _groups(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _categories(codes: Iterable[str | None]) -> set[str]:
+    """Rule codes the LLM tied problems to -> their categories (unknown codes never pass
+    validation, so nothing is dropped silently here)."""
     from coach.rules.registry import RULES
 
     return {str(RULES[c].category) for c in codes if c in RULES}
@@ -109,7 +93,7 @@ def compare(
 ) -> Comparison:
     """Run the rules and the LLM critique over the items and count both against the labels."""
     from coach.critique import critique_objective
-    from coach.engine import check_cycle
+    from coach.eval import FLAW_CATEGORIES, predict
     from coach.llm import LlmSession
     from coach.models import Cycle, Objective
 
@@ -121,32 +105,19 @@ def compare(
         title = group[0].get("objective") or ("(no objective)" if lang == "en" else "(inget mål)")
         objective = Objective(title=title, key_results=[{"text": it["kr"]} for it in group])
         cycle = Cycle(language=lang, objectives=[objective])
-        check = check_cycle(cycle, settings.rules, lang=lang)
         review = critique_objective(
-            cycle, 0, settings, lang=lang, check=check, session=session, use_cache=use_cache
+            cycle, 0, settings, lang=lang, session=session, use_cache=use_cache
         )
         result.groups += 1
         result.fallbacks += review.source != "llm"
-        for item, kr_check, kr_review in zip(
-            group, check.objectives[0].key_results, review.key_results, strict=True
-        ):
-            rule_cats = _categories(f.code for f in kr_check.findings)
-            llm_cats = _categories(p.code for p in kr_review.problems)
-            if review.source != "llm":
-                llm_cats = rule_cats
-            for label, (category, defect_value) in LABELS.items():
-                if label not in item.get("labels", {}):
-                    continue
-                truth = item["labels"][label] == defect_value
-                result.rules[label].add(truth, category in rule_cats)
-                result.llm[label].add(truth, category in llm_cats)
-            if "verdict" in item:
-                weak = item["verdict"] != "good"
-                result.verdict_rules.add(weak, bool(rule_cats))
-                llm_weak = (
-                    kr_review.verdict != "good" if review.source == "llm" else bool(rule_cats)
-                )
-                result.verdict_llm.add(weak, llm_weak)
+        for item, kr_review in zip(group, review.key_results, strict=True):
+            rule_cats, _ = predict(item)  # exactly what `make eval` scores
+            if review.source == "llm":
+                llm_cats = _categories(p.code for p in kr_review.problems)
+                llm_flawed = kr_review.verdict != "good"
+            else:  # the LLM failed for this group: the rules' answer stands
+                llm_cats, llm_flawed = rule_cats, bool(rule_cats & FLAW_CATEGORIES)
+            result._add(lang, item, rule_cats, llm_cats, llm_flawed)
             result.items += 1
         if progress is not None:
             progress(g, len(groups))
@@ -155,38 +126,41 @@ def compare(
 
 
 def format_table(c: Comparison) -> str:
+    def prf(score: Any) -> str:
+        return f"{score.precision:.2f}/{score.recall:.2f}/{score.f1:.2f}"
+
+    def accuracy(score: Any) -> float:
+        n = score.tp + score.fp + score.fn + score.tn
+        return (score.tp + score.tn) / n if n else 0.0
+
     lines = [
-        f"{'label (defect category)':<30} {'n true':>6}   {'rules P/R/F1':>17}   {'rules+LLM P/R/F1':>17}",
+        f"{'lang':<5} {'defect':<15} {'true':>5}   {'rules P/R/F1':>15}   {'rules+LLM P/R/F1':>17}"
     ]
-
-    def row(name: str, a: Counts, b: Counts) -> str:
-        fa = f"{a.precision:.2f}/{a.recall:.2f}/{a.f1:.2f}"
-        fb = f"{b.precision:.2f}/{b.recall:.2f}/{b.f1:.2f}"
-        return f"{name:<30} {a.positives:>6}   {fa:>17}   {fb:>17}"
-
-    for label, (category, _) in LABELS.items():
-        lines.append(row(f"{label} ({category})", c.rules[label], c.llm[label]))
-    lines.append(row("verdict: not good", c.verdict_rules, c.verdict_llm))
+    for lang in sorted(c.rules, key=lambda k: (k == "all", k)):
+        for cat, rule_score in c.rules[lang].items():
+            llm_score = c.llm[lang][cat]
+            lines.append(
+                f"{lang:<5} {cat:<15} {rule_score.true_cases:>5}   {prf(rule_score):>15}   "
+                f"{prf(llm_score):>17}"
+            )
+        vr, vl = c.verdict_rules[lang], c.verdict_llm[lang]
+        lines.append(
+            f"{lang:<5} good vs flawed accuracy: rules {accuracy(vr):.3f}, rules+LLM "
+            f"{accuracy(vl):.3f} (n={vr.tp + vr.fp + vr.fn + vr.tn})"
+        )
     lines.append(
-        f"{c.items} KRs in {c.groups} requests; {c.fallbacks} groups fell back to the rules; "
-        f"usage {json.dumps(c.usage)}"
+        f"{c.items} KRs in {c.groups} requests; {c.groups - c.fallbacks} answered by the LLM, "
+        f"{c.fallbacks} fell back to the rules; usage {json.dumps(c.usage)}"
     )
     lines.append("small counts of true cases make noisy scores")
     return "\n".join(lines)
 
 
 def default_sets() -> list[Path]:
-    """The development sets: the repository's copy if present, else the shared folder."""
-    root = Path(__file__).resolve().parent.parent
-    for folder in (
-        root / "eval",
-        root / "tests" / "fixtures" / "eval",
-        root.parent / "shared" / "eval",
-    ):
-        found = sorted(folder.glob("dev*.jsonl")) if folder.is_dir() else []
-        if found:
-            return found
-    return []
+    from coach.eval import default_data_dir
+
+    data = default_data_dir()
+    return sorted(data.glob("dev*.jsonl")) if data.is_dir() else []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     flags = {"llm.model": args.model, "llm.api_base": args.api_base}
     try:
         settings = load_settings(args.workspace, flags)
-        items = load_items(files)
+        try:
+            items = load_items(files)
+        except (OSError, ValueError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         comparison = compare(
             items,
             settings,
