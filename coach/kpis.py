@@ -794,8 +794,10 @@ def _compose(
     # 3. Fill with the next best; the catalog's own links first when the metric is a KPI.
     linked = {c.key for c in near} if primary_is_metric else set()
     for c in (near if primary_is_metric else []) + ranked[1:]:
-        if len(picked) >= budget or (len(picked) >= 3 and c.score < WEAK * top.score):
-            break  # three good KPIs beat five padded with weak matches
+        if len(picked) >= budget:
+            break
+        if len(picked) >= 3 and c.key not in linked and c.score < WEAK * top.score:
+            continue  # three good KPIs beat five padded with weak matches
         if c.key in linked and c.kw < STRONG_MATCH:
             add(c, Role(c.indicator.value), msgs["related"].format(primary=top.name(lang)))
         else:
