@@ -9,6 +9,7 @@ and, when the model is off or misbehaves, returns the rule-based result with the
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -281,7 +282,10 @@ def build_critique_prompt(
     check = check if check is not None else _check(cycle, settings, lang, loaded)
     objective = cycle.objectives[objective_index]
     obj_check = check.objectives[objective_index]
-    lines = getattr(loaded, "lines", None) or {}
+
+    def line(kr_index: int | None = None) -> int | None:
+        return loaded.line_of(objective_index, kr_index) if loaded is not None else None
+
     passages = _lessons(objective, settings, notes)
     texts = [objective.title, *(kr.text for kr in objective.key_results)]
     krs = [
@@ -289,7 +293,7 @@ def build_critique_prompt(
             "index": i,
             "id": kr.id or f"#{i + 1}",
             "text": kr.text,
-            "line": lines.get(f"objectives.{objective_index}.key_results.{i}"),
+            "line": line(i),
             "findings": _finding_vars(list(obj_check.key_results[i].findings)),
         }
         for i, kr in enumerate(objective.key_results)
@@ -302,13 +306,15 @@ def build_critique_prompt(
             "end": cycle.end.isoformat() if cycle.end else None,
         },
         "strategy": cycle.strategy,
-        "source": getattr(loaded, "path", None),
+        # The file name only: a provider needs no directory layout of the user's machine.
+        "source": Path(loaded.path).name if loaded is not None else None,
         "objective": {
             "number": objective_index + 1,
             "id": objective.id,
             "title": objective.title,
             "description": objective.description,
-            "line": lines.get(f"objectives.{objective_index}"),
+            "line": line(),
+            "findings": _finding_vars(list(obj_check.findings)),
         },
         "krs": krs,
         "rules": _rules_table(),

@@ -33,6 +33,7 @@ VARIABLES = {
             "title": "Delight new customers",
             "description": None,
             "line": 4,
+            "findings": [{"code": "OKR012", "severity": "warning", "message": "too few KRs"}],
         },
         "krs": [{"index": 0, "id": "o1.kr1", "text": "Make 100 calls", "line": 6, "findings": []}],
         "rules": [
