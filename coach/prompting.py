@@ -86,7 +86,7 @@ class RenderedPrompt:
         """Exactly what would be sent, for ``--show-prompt`` (the privacy view)."""
         return (
             f"# prompt {self.name} v{self.version} (output schema {self.schema_name}, "
-            f"language {self.language})\n\n## system\n{self.system}\n\n## user\n{self.user}\n"
+            f"language {self.language})\n\n## system\n{self.system}\n\n## user\n{self.user}"
         )
 
 

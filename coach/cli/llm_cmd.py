@@ -244,11 +244,12 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
     from coach.llm import OFF_HINT, LlmSession
 
     strategy = _read_strategy(args.strategy)
+    source = None if args.strategy == "-" else Path(args.strategy).name
     settings = ctx.settings
     lang = ctx.lang(None)
     t = LABELS[lang]
     if args.show_prompt:
-        return _show_draft_prompt(args, ctx, strategy, lang)
+        return _show_draft_prompt(args, ctx, strategy, lang, source)
     session = LlmSession.for_settings(settings.llm)
     use_cache = not args.no_cache
     if args.objective_title:
@@ -263,7 +264,7 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
         )
     else:
         result = draft_objectives(
-            strategy, settings, lang, session=session, use_cache=use_cache, source=args.strategy
+            strategy, settings, lang, session=session, use_cache=use_cache, source=source
         )
     if args.format == "json":
         ctx.out_json({**result.model_dump(mode="json"), "usage": session.to_dict()})
@@ -295,12 +296,14 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
     return code
 
 
-def _show_draft_prompt(args: argparse.Namespace, ctx: CliContext, strategy: str, lang: str) -> int:
+def _show_draft_prompt(
+    args: argparse.Namespace, ctx: CliContext, strategy: str, lang: str, source: str | None
+) -> int:
     from coach.critique import build_draft_prompt
 
     ctx.out(
         build_draft_prompt(
-            strategy, ctx.settings, lang, args.objective_title, args.deadline
+            strategy, ctx.settings, lang, args.objective_title, args.deadline, source
         ).as_text()
     )
     return 0

@@ -157,3 +157,30 @@ def test_draft_objectives_offline_exit_1(run_cli, tmp_path):
     strategy.write_text("Grow.", encoding="utf-8")
     code, _, err = run_cli("draft", "--strategy", str(strategy), "--workspace", str(tmp_path))
     assert code == 1 and "drafting objectives needs a model" in err
+
+
+def _sections(shown: str) -> tuple[str, str]:
+    system = shown.split("\n## system\n", 1)[1].split("\n\n## user\n", 1)[0]
+    user = shown.split("\n\n## user\n", 1)[1]
+    return system, user.removesuffix("\n")
+
+
+@pytest.mark.parametrize("command", ["critique", "draft"])
+def test_show_prompt_is_exactly_what_is_sent(
+    run_cli, okr_file, llm_env, scripted_llm, tmp_path, command
+):
+    if command == "critique":
+        argv = ["critique", str(okr_file), "--objective", "2", *llm_env]
+        scripted_llm.default(json_reply(answer()))
+    else:
+        strategy = tmp_path / "strategy.md"
+        strategy.write_text("Customers should stay and recommend us.", encoding="utf-8")
+        argv = ["draft", "--strategy", str(strategy), *llm_env]
+        cands = [{"title": "Be the team customers recommend", "why_now": "churn rose"}] * 2
+        scripted_llm.default(json_reply({"candidates": cands}))
+    code, shown, _ = run_cli(*argv, "--show-prompt")
+    assert code == 0 and scripted_llm.requests() == []
+    code, _, err = run_cli(*argv)
+    assert code == 0, err
+    [sent] = scripted_llm.chat_requests()
+    assert [m["content"] for m in sent["messages"]] == list(_sections(shown))
