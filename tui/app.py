@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from coach.errors import OkrCoachError
@@ -83,10 +84,13 @@ class OkrCoachApp(App[None]):
         else:
             self.sub_title = self.settings.workspace.name
 
-    def on_descendant_mount(self, event) -> None:  # type: ignore[no-untyped-def]
-        # Snapshots and benchmarks need a still cursor.
-        if not self.blink and isinstance(event.control, Input | TextArea):
-            event.control.cursor_blink = False
+    def still_cursors(self, root: Widget) -> None:
+        """Snapshots and benchmarks need a cursor that does not blink."""
+        if self.blink:
+            return
+        for widget in root.query("Input, TextArea"):
+            if isinstance(widget, Input | TextArea):
+                widget.cursor_blink = False
 
     # ---------------------------------------------------------------- session
 

@@ -16,6 +16,7 @@ from .conftest import SIZE
 async def _settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.05)  # let focus and the last refresh land
     await pilot.pause()
 
 

@@ -55,6 +55,7 @@ class CoachScreen(Screen):
         translate_bindings(self, self.coach.t)
         translate_bindings(self.coach, self.coach.t)
         self.coach.refresh_bindings()
+        self.coach.still_cursors(self)
         self.populate()
 
     def populate(self) -> None:
@@ -68,6 +69,7 @@ class CoachScreen(Screen):
 
     async def _rebuild(self) -> None:
         await self.recompose()
+        self.coach.still_cursors(self)
         self.populate()
 
 

@@ -31,6 +31,19 @@ NUMERIC_FIELDS = ("baseline", "target")
 NEW = "new"
 
 
+class KrTextInput(Input):
+    """The KR text input. It reports edits from its value watcher, synchronously, instead of
+    through a bubbling Changed message: the check then runs before the next frame is laid out,
+    so the finding appears in the same frame as the keystroke."""
+
+    quiet = False
+
+    def watch_value(self, value: str) -> None:
+        screen = self.screen
+        if not self.quiet and isinstance(screen, KeyResultsScreen):
+            screen.kr_text_edited(value)
+
+
 def _field_text(value: Any) -> str:
     if value is None:
         return ""
@@ -67,7 +80,7 @@ class KeyResultsScreen(StepScreen):
             yield OptionList(id="kr-list")
             with Horizontal(classes="field-row"):
                 yield Label(self.t("kr.text"), classes="field-label wide")
-                yield Input(placeholder=self.t("kr.placeholder"), id="kr-text", compact=True)
+                yield KrTextInput(placeholder=self.t("kr.placeholder"), id="kr-text", compact=True)
             with Horizontal(classes="field-row"):
                 for name in ("baseline", "target", "unit"):
                     yield Label(self.t(f"kr.{name}"), classes="field-label")
@@ -164,9 +177,13 @@ class KeyResultsScreen(StepScreen):
         options = self.query_one("#kr-list", OptionList)
         options.highlighted = ki
         kr = self.current
-        text_input = self.query_one("#kr-text", Input)
-        with text_input.prevent(Input.Changed):
-            text_input.value = kr.text if kr else ""
+        text_input = self.query_one("#kr-text", KrTextInput)
+        text_input.quiet = True
+        try:
+            with text_input.prevent(Input.Changed):
+                text_input.value = kr.text if kr else ""
+        finally:
+            text_input.quiet = False
         self.fill_fields(kr)
         self.run_check(text_input.value)
 
@@ -204,18 +221,17 @@ class KeyResultsScreen(StepScreen):
 
     # ---------------------------------------------------------------- editing and checks
 
-    @on(Input.Changed, "#kr-text")
-    def _text_changed(self, event: Input.Changed) -> None:
+    def kr_text_edited(self, value: str) -> None:
         before = len(self.krs)
-        kr = self.session.set_kr_text(self.oi, self.ki, event.value)
+        kr = self.session.set_kr_text(self.oi, self.ki, value)
         if kr is not None:
             self.coach.changed()
             if len(self.krs) != before:  # a new KR came into being with its first character
                 self.rebuild_list()
                 self.query_one("#kr-list", OptionList).highlighted = self.ki
-        self._pending = event.value
+        self._pending = value
         if self._cooldown is None:
-            self.run_check(event.value)
+            self.run_check(value)
             self._cooldown = self.set_timer(CHECK_COOLDOWN_S, self._cooldown_over)
 
     def _cooldown_over(self) -> None:

@@ -88,6 +88,7 @@ class ObjectivesScreen(StepScreen):
         if is_new and len(self.session.cycle.objectives) < self._max():
             new_row = ObjectiveRow(len(self.session.cycle.objectives), "", self.coach.t)
             self.query_one("#objective-list").mount(new_row, before="#set-findings")
+            self.call_after_refresh(self.coach.still_cursors, new_row)
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(CHECK_DELAY_S, self.run_checks)

@@ -31,6 +31,9 @@ class PathPrompt(ModalScreen[str | None]):
             yield Input(value=self.value, placeholder=self.placeholder, id="path")
             yield Label(app.t("prompt.hint"), classes="hint")
 
+    def on_mount(self) -> None:
+        cast("OkrCoachApp", self.app).still_cursors(self)
+
     @on(Input.Submitted, "#path")
     def _submit(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
