@@ -7,6 +7,7 @@ rules run and at which severity, and ``LoadedFile`` supplies line numbers and in
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from typing import Any
 
@@ -17,6 +18,7 @@ from coach.files.loaded import LoadedFile
 from coach.models import Cycle, Finding, KeyResult, Location, Objective, Severity
 from coach.parse import ParsedKr, detect_language
 
+_DEFAULT_SETTINGS = RulesSettings()
 _KR_FIELDS = ("metric", "baseline", "target", "unit", "direction", "deadline")
 
 
@@ -75,12 +77,26 @@ def rule_enabled(code: str, settings: RulesSettings, preview: bool = False) -> b
     return not preview
 
 
+@functools.lru_cache(maxsize=64)
+def _enabled(scope: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[Any, ...]:
+    """The rules of a scope that run under these settings (cached: the hot path asks often)."""
+    from coach.rules.registry import rules_by_scope
+
+    settings = RulesSettings(select=list(select) or None, ignore=list(ignore))
+    return tuple(
+        r
+        for r in rules_by_scope(scope)
+        if r.check is not None and rule_enabled(r.code, settings, r.preview)
+    )
+
+
 def _severity(rule: Any, settings: RulesSettings) -> Severity:
     return Severity(settings.severity.get(rule.code, rule.severity))
 
 
 def _finding(rule: Any, hit: Any, lang: str, settings: RulesSettings, loc: Location) -> Finding:
-    return Finding(
+    # Built from the registry's own data, so skip re-validation (this is the hot path).
+    return Finding.model_construct(
         code=rule.code,
         category=rule.category,
         severity=_severity(rule, settings),
@@ -111,12 +127,8 @@ def _parsed(parsed: ParsedKr, kr: KeyResult | None) -> dict[str, Any]:
 def _run_kr_rules(
     ctx: Any, settings: RulesSettings, loc: Location, loaded: LoadedFile | None
 ) -> list[Finding]:
-    from coach.rules.registry import rules_by_scope
-
     out = []
-    for rule in rules_by_scope("kr"):
-        if rule.check is None or not rule_enabled(rule.code, settings, rule.preview):
-            continue
+    for rule in _enabled("kr", tuple(settings.select or ()), tuple(settings.ignore)):
         if loaded is not None and loaded.is_suppressed(rule.code, loc.line):
             continue
         for hit in _as_hits(rule.check(ctx)):
@@ -140,7 +152,7 @@ def check_kr_text(
     from coach.rules.analysis import analyse
     from coach.rules.base import KrContext
 
-    settings = rules or RulesSettings()
+    settings = rules or _DEFAULT_SETTINGS
     a = analyse(text or "", lang if lang in ("sv", "en") else None)
     msg_lang = ui_lang if ui_lang in ("sv", "en") else a.lang
     ctx = KrContext(analysis=a, lang=msg_lang, objective_title=objective_title)

@@ -212,14 +212,23 @@ def _tokens(low: str) -> list[tuple[str, int, int]]:
     return [(m.group(0).strip("'’.-"), m.start(), m.end()) for m in TOKEN.finditer(low)]
 
 
+_PREV_WORD = re.compile(r"([\wåäö=:<>]+)[\s(]*$")
+_NEXT_WORD = re.compile(r"[\s)]*([\wåäö]+)")
+
+
 def _prev_word(low: str, pos: int) -> str:
-    m = re.search(r"([\wåäö=:<>]+)[\s(]*$", low[:pos])
+    m = _PREV_WORD.search(low, max(0, pos - 40), pos)
     return m.group(1) if m else ""
 
 
 def _next_word(low: str, pos: int) -> str:
-    m = re.match(r"[\s)]*([\wåäö]+)", low[pos:])
+    m = _NEXT_WORD.match(low, pos)
     return m.group(1) if m else ""
+
+
+_SEMVER = re.compile(r"\d+\.\d+\.\d+")
+_ACRONYM_BEFORE = re.compile(r"([A-Za-z]+)[\s-]*$")
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _is_metric_word(lex: Lexicon, word: str) -> bool:
@@ -233,14 +242,14 @@ def _is_name_number(facts_low: str, q: Quantity, lex: Lexicon, original: str) ->
     prev = _prev_word(facts_low, q.start)
     nxt = _next_word(facts_low, q.end)
     if (
-        re.fullmatch(r"\d+\.\d+\.\d+", q.raw)
+        _SEMVER.fullmatch(q.raw)
         or prev in _VERSION_WORDS
         or nxt in ("version", "versionen", "release")
     ):
         return True
     if not prev or prev in _VALUE_CONTEXT or _is_metric_word(lex, prev) or prev.isdigit():
         return False
-    m = re.search(r"([A-Za-z]+)[\s-]*$", original[: q.start])
+    m = _ACRONYM_BEFORE.search(original, max(0, q.start - 12), q.start)
     if m and m.group(1).isupper() and 2 <= len(m.group(1)) <= 5:
         return True  # "SOC 2", "ISO 27001", "GDPR 2": a standard's name
     if (
@@ -250,7 +259,7 @@ def _is_name_number(facts_low: str, q: Quantity, lex: Lexicon, original: str) ->
     ):
         return False
     ends = not nxt or nxt in ("is", "are", "är", "has", "har", "and", "och", "on", "in", "to")
-    return ends and re.fullmatch(r"\d+(?:\.\d+)?", q.raw) is not None
+    return ends and _PLAIN_NUMBER.fullmatch(q.raw) is not None
 
 
 def _is_year(q: Quantity) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "rules" / "lexicons"
 LANGUAGES = ("en", "sv")
+_EMPTY: dict[str, Any] = {}
 
 
 def _alt(words: list[str] | set[str]) -> str:
@@ -50,7 +51,10 @@ class Lexicon:
         return next((form for form in lemmas(self.lang, word) if form in entries), None)
 
     def get(self, key: str) -> Any:
-        return self.raw.get(key, {} if key.endswith("s") else None)
+        value = self.raw.get(key)
+        if value is None and key.endswith("s"):
+            return _EMPTY
+        return value
 
     def phrase_re(self, key: str) -> re.Pattern[str] | None:
         """Whole-word regex matching any entry of ``key`` (a list or the keys of a mapping)."""

@@ -36,6 +36,10 @@ _SCALE = {
 }
 
 
+_HAS_DIGIT = re.compile(r"\d")
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 @dataclass(frozen=True)
 class Quantity:
     value: float
@@ -52,7 +56,7 @@ def to_float(raw: str) -> float | None:
     s = raw.replace("\u00a0", " ").replace("\u202f", " ").strip()
     if " " in s:
         s = s.replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", s):
+    if _THOUSANDS.fullmatch(s):
         s = s.replace(",", "")
     else:
         s = s.replace(",", ".")
@@ -70,14 +74,23 @@ def _quantity_re(lang: str) -> re.Pattern[str]:
     symbol_cur = "|".join(re.escape(c) for c in currencies if not c.isalpha())
     word_cur = _alt([c for c in currencies if c.isalpha()])
     scale = _alt(list(_SCALE))
+    # Starts at the sign or the digits (fast to scan); a currency before it is found by
+    # _prefix_re on the few characters in front.
     return re.compile(
-        rf"(?P<pre>(?:{symbol_cur})\s?|(?:{word_cur})\s)?"
-        rf"(?<![\w.,/-])(?P<sign>[-+−~≈<>≥≤])?\s?(?P<num>{_NUM})"
+        rf"(?<![\w.,/-])(?:(?P<sign>[-+−~≈<>≥≤])\s?)?(?P<num>{_NUM})"
         rf"(?:\s?(?P<scale>{scale})(?![a-zåäö]))?(?P<plus>\+)?"
         rf"(?:\s?(?P<pct>%|procent\b|percent\b|per cent\b)|\s?(?P<post>{symbol_cur})"
         rf"|\s(?P<wcur>{word_cur})(?![a-zåäö])|\s?(?P<unit>{_alt(units)})(?![a-zåäö]))?",
         re.I,
     )
+
+
+@functools.cache
+def _prefix_re(lang: str) -> re.Pattern[str]:
+    currencies = load_lexicon(lang).get("currencies")
+    symbol_cur = "|".join(re.escape(c) for c in currencies if not c.isalpha())
+    word_cur = _alt([c for c in currencies if c.isalpha()])
+    return re.compile(rf"(?:(?<![\w])(?:{word_cur})\s|(?:{symbol_cur})\s?)$")
 
 
 @functools.cache
@@ -92,7 +105,9 @@ def find_quantities(low: str, lang: str) -> list[Quantity]:
     currencies = lex.get("currencies")
     units = lex.get("units")
     out: list[Quantity] = []
-    for m in _quantity_re(lang).finditer(low):
+    prefix = _prefix_re(lang)
+    digits = _HAS_DIGIT.search(low) is not None
+    for m in _quantity_re(lang).finditer(low) if digits else ():
         value = to_float(m.group("num"))
         if value is None:
             continue
@@ -103,30 +118,34 @@ def find_quantities(low: str, lang: str) -> list[Quantity]:
         if m.group("pct"):
             unit = "percent"
         else:
-            cur = (m.group("pre") or m.group("post") or m.group("wcur") or "").strip().lower()
+            pm = prefix.search(low, max(0, m.start() - 6), m.start())
+            pre = pm.group(0) if pm else ""
+            cur = (pre or m.group("post") or m.group("wcur") or "").strip().lower()
             if not cur and scale in ("msek", "mkr", "mnkr", "tkr", "ksek", "mdkr"):
                 cur = "sek"
             if cur:
                 unit = currencies.get(cur, cur.upper())
             elif m.group("unit"):
                 unit = units.get(m.group("unit").lower(), m.group("unit").lower())
-        if m.group("sign") in ("-", "−") and not m.group("pre"):
+        pm = prefix.search(low, max(0, m.start() - 6), m.start()) if unit is not None else None
+        if m.group("sign") in ("-", "−") and not pm:
             value = -value
         out.append(
             Quantity(
                 value=value,
                 unit=unit,
-                start=m.start("num") if not m.group("pre") else m.start(),
+                start=pm.start() if pm else m.start("num"),
                 end=m.end(),
-                raw=m.group(0).strip(),
+                raw=low[pm.start() if pm else m.start() : m.end()].strip(),
                 approx_plus=bool(m.group("plus")),
             )
         )
     words = lex.get("number_words")
+    unit_tail = _unit_tail_re(lang)
     for m in _word_number_re(lang).finditer(low):
         w = m.group("w").lower()
         tail = low[m.end() : m.end() + 24]
-        um = re.match(rf"\s(?P<u>{_alt(list(units))})(?![a-zåäö])", tail)
+        um = unit_tail.match(tail)
         unit = units.get(um.group("u")) if um else None
         end = m.end() + (um.end() if um else 0)
         out.append(Quantity(float(words[w]), unit, m.start(), end, low[m.start() : end], word=True))
@@ -134,13 +153,26 @@ def find_quantities(low: str, lang: str) -> list[Quantity]:
     return out
 
 
+@functools.cache
+def _unit_tail_re(lang: str) -> re.Pattern[str]:
+    units = load_lexicon(lang).get("units")
+    return re.compile(rf"\s(?P<u>{_alt(list(units))})(?![a-zåäö])")
+
+
+_FACTOR = re.compile(r"\bfactor of (\d+(?:[.,]\d+)?)|\b(\d+(?:[.,]\d+)?)\s?(?:x|×|gånger)\b")
+
+
+@functools.cache
+def _multiplier_re(lang: str) -> tuple[re.Pattern[str], dict[str, float]]:
+    mults = {w.lower(): float(f) for w, f in load_lexicon(lang).get("multipliers").items() if f}
+    return re.compile(rf"(?<![\w-])(?:{_alt(list(mults))})(?![\w-])"), mults
+
+
 def find_multiplier(low: str, lang: str) -> float | None:
     """``double`` -> 2.0, ``halvera`` -> 0.5, ``by a factor of 2`` -> 2.0."""
-    mults = load_lexicon(lang).get("multipliers")
-    m = re.search(r"\bfactor of (\d+(?:[.,]\d+)?)|\b(\d+(?:[.,]\d+)?)\s?(?:x|×|gånger)\b", low)
+    m = _FACTOR.search(low)
     if m:
         return to_float(m.group(1) or m.group(2))
-    for word, factor in mults.items():
-        if factor and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", low):
-            return float(factor)
-    return None
+    rx, mults = _multiplier_re(lang)
+    m = rx.search(low)
+    return mults[m.group(0)] if m else None

@@ -43,15 +43,23 @@ class CleanText:
     shouted: bool  # the original was written in capitals
 
 
+# Pictographs, dingbats, arrows, symbols, flags and joiners: decoration, not content.
+_EMOJI = re.compile(
+    "[\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
+    "\u3030\u303d\u3297\u3299\ufe0e\ufe0f\u200d\ue000-\uf8ff\U0001f000-\U0001faff"
+    "\U000e0000-\U000e007f]"
+)
+_UPPER = re.compile(r"[A-ZÅÄÖÉÜ]")
+_LOWER = re.compile(r"[a-zåäöéü]")
+
+
 def _strip_emoji(text: str) -> str:
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat in ("So", "Cs", "Co") or ch in "\ufe0f\u200d":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    if text.isascii():
+        return text
+    out = _EMOJI.sub(" ", text)
+    if out.isascii() or not any(unicodedata.category(c) == "So" for c in out if ord(c) > 0x2000):
+        return out
+    return "".join(" " if ord(c) > 0x2000 and unicodedata.category(c) == "So" else c for c in out)
 
 
 def clean(text: str) -> CleanText:
@@ -59,15 +67,20 @@ def clean(text: str) -> CleanText:
     s = text or ""
     if len(s) > 2000:  # no key result is this long; cap the work the regexes do
         s = s[:2000]
-    m = _OWNER_TAG.search(s)
-    if m:
-        owner = m.group(1).strip()
-        s = _OWNER_TAG.sub(" ", s)
-    s = _MD_LINK.sub(r"\1", s)
-    s = _URL.sub(" ", s)
-    s = _HTML_TAG.sub(" ", s)
-    s = _HTML_ENTITY.sub(lambda e: _ENTITIES.get(e.group(0), " "), s)
-    s = _PRIORITY.sub(" ", s)
+    if "<" in s:
+        m = _OWNER_TAG.search(s)
+        if m:
+            owner = m.group(1).strip()
+            s = _OWNER_TAG.sub(" ", s)
+        s = _HTML_TAG.sub(" ", s)
+    if "](" in s:
+        s = _MD_LINK.sub(r"\1", s)
+    if "http" in s or "www." in s:
+        s = _URL.sub(" ", s)
+    if "&" in s:
+        s = _HTML_ENTITY.sub(lambda e: _ENTITIES.get(e.group(0), " "), s)
+    if "[" in s:
+        s = _PRIORITY.sub(" ", s)
     s = _strip_emoji(s)
     s = _CHECKBOX.sub("", s)
     s = _BULLET.sub("", s)
@@ -88,8 +101,8 @@ def clean(text: str) -> CleanText:
     if m:
         owner = owner or m.group(0)[1:]
         s = _SPACES.sub(" ", _MENTION.sub(" ", s)).strip()
-    letters = [c for c in s if c.isalpha()]
-    shouted = len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    upper = len(_UPPER.findall(s))
+    shouted = upper >= 8 and upper / (upper + len(_LOWER.findall(s))) > 0.8
     if shouted:
         s = s.lower()
     return CleanText(text=s, lower=s.lower(), owner=owner or None, shouted=shouted)

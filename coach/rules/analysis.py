@@ -95,8 +95,14 @@ def _states_re(lang: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{_alt(states)})(?![\w-])")
 
 
-def _verb_kind(lex: Lexicon, word: str, lead: bool) -> str | None:
-    """result | vague | weak | activity | None for one word (leading words may be imperatives)."""
+def _verb_kind(lex: Lexicon, word: str, lead: bool = False) -> str | None:
+    """result | vague | weak | activity | None for one word."""
+    return _verb_kind_cached(lex.lang, word)
+
+
+@functools.lru_cache(maxsize=16384)
+def _verb_kind_cached(lang: str, word: str) -> str | None:
+    lex = load_lexicon(lang)
     if lex.has("weak_verbs", word):
         return "weak"
     if lex.has_lemma("vague_verbs", word) and not lex.has("result_verbs", word):
@@ -113,6 +119,12 @@ def _verb_kind(lex: Lexicon, word: str, lead: bool) -> str | None:
 
 
 def _noun_in(lex: Lexicon, key: str, word: str) -> bool:
+    return _noun_in_cached(lex.lang, key, word)
+
+
+@functools.lru_cache(maxsize=32768)
+def _noun_in_cached(lang: str, key: str, word: str) -> bool:
+    lex = load_lexicon(lang)
     if lex.has(key, word) or lex.has(key, word.rstrip("s")):
         return True
     if lex.lang == "sv":  # compounds: "kundmöten", "blogginlägg"

@@ -6,7 +6,6 @@ live in ``rules.yaml`` (data, both languages) and whose checks live in one modul
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,7 @@ class Rule:
 
     def render(self, field_name: str, lang: str, values: dict[str, Any] | None = None) -> str:
         template = getattr(self.text(lang), field_name)
-        return string.Formatter().vformat(template, (), _Blank(values or {}))
+        return template.format_map(_Blank(values or {}))
 
 
 def _load() -> dict[str, Rule]:

@@ -3,6 +3,7 @@ does not say becomes a visible blank such as ``<baseline>`` — numbers are neve
 
 from __future__ import annotations
 
+import functools
 import re
 
 from coach.parse.kr import KrFacts
@@ -97,13 +98,20 @@ def _clean_metric(metric: str | None, facts: KrFacts) -> str | None:
     return out or None
 
 
+@functools.cache
+def _hints(lang: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+    return tuple((tuple(h["match"]), h["outcome"]) for h in load_lexicon(lang).get("outcome_hints"))
+
+
+_HINT_WORDS = re.compile(r"[\wåäö-]+")
+
+
 def outcome_hint(text: str, lang: str) -> str:
     """The result a task most likely serves, from the lexicon's hint table."""
-    lex = load_lexicon(lang)
-    words = set(re.findall(r"[\wåäö-]+", text.lower()))
-    for hint in lex.get("outcome_hints"):
-        if any(
-            w in words or any(x.endswith(w) for x in words if lang == "sv") for w in hint["match"]
-        ):
-            return hint["outcome"]
-    return lex.get("default_outcome")
+    words = set(_HINT_WORDS.findall(text.lower()))
+    for match, outcome in _hints(lang):
+        if any(w in words for w in match):
+            return outcome
+        if lang == "sv" and any(x.endswith(match) for x in words):  # compounds: "kundmöten"
+            return outcome
+    return load_lexicon(lang).get("default_outcome")
