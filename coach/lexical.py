@@ -184,13 +184,14 @@ def load_glossary() -> tuple[GlossaryEntry, ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def _glossary_index() -> list[tuple[tuple[str, ...], GlossaryEntry]]:
-    index = []
+def _glossary_index() -> dict[str, list[tuple[tuple[str, ...], GlossaryEntry]]]:
+    """Glossary phrases (as token tuples) keyed by each of their tokens, for fast lookup."""
+    index: dict[str, list[tuple[tuple[str, ...], GlossaryEntry]]] = {}
     for entry in load_glossary():
         for term in entry.terms:
             toks = tuple(tokenize(term))
-            if toks:
-                index.append((toks, entry))
+            for t in set(toks):
+                index.setdefault(t, []).append((toks, entry))
     return index
 
 
@@ -199,16 +200,18 @@ def expand_query(query: str) -> list[str]:
     qtoks = tokenize(query)
     grams = {tuple(qtoks[i : i + n]) for n in (1, 2, 3, 4) for i in range(len(qtoks) - n + 1)}
     qset = set(qtoks)
+    index = _glossary_index()
     extra: list[str] = []
     seen: set[GlossaryEntry] = set()
-    for toks, entry in _glossary_index():
-        if entry in seen:
-            continue
-        # A phrase matches when its tokens appear in order, or all appear for multi-word terms
-        # (so "samtal som var kalla" still finds "kalla samtal").
-        if toks in grams or (len(toks) > 1 and set(toks) <= qset):
-            seen.add(entry)
-            extra.extend(t for t in entry.terms if tuple(tokenize(t)) != toks)
+    for qt in dict.fromkeys(qtoks):
+        for toks, entry in index.get(qt, ()):
+            if entry in seen:
+                continue
+            # A phrase matches when its tokens appear in order, or all appear for multi-word
+            # terms (so "samtal som var kalla" still finds "kalla samtal").
+            if toks in grams or (len(toks) > 1 and set(toks) <= qset):
+                seen.add(entry)
+                extra.extend(t for t in entry.terms if tuple(tokenize(t)) != toks)
     return extra
 
 
@@ -235,6 +238,7 @@ class Bm25Index:
         self.pos: dict[str, int] = {}
         self._postings: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._lengths: np.ndarray | None = None
+        self._by_source: dict[str, set[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -253,6 +257,8 @@ class Bm25Index:
             for f in FILTER_FIELDS:
                 self.meta[f].append(str(meta.get(f) or ""))
             self.alive.append(True)
+            if self._by_source is not None:
+                self._by_source.setdefault(self.meta["source"][-1], set()).add(chunk_id)
         self._postings = None
 
     def remove(self, ids: Iterable[str]) -> None:
@@ -264,6 +270,17 @@ class Bm25Index:
     def _kill(self, i: int) -> None:
         self.alive[i] = False
         self.docs[i] = np.zeros(0, dtype=np.int32)
+        if self._by_source is not None:
+            self._by_source.get(self.meta["source"][i], set()).discard(self.ids[i])
+
+    def ids_for_source(self, source: str) -> set[str]:
+        """Live chunk ids of one source document (the index mirrors the collection)."""
+        if self._by_source is None:
+            self._by_source = {}
+            for i, chunk_id in enumerate(self.ids):
+                if self.alive[i]:
+                    self._by_source.setdefault(self.meta["source"][i], set()).add(chunk_id)
+        return set(self._by_source.get(source, ()))
 
     def _build(self) -> None:
         n = len(self.ids)

@@ -318,6 +318,7 @@ class MemoryStore:
         self._lexical: Any = None
         self._lexical_generation: str | None = None
         self._lexical_checked_at = 0.0
+        self._write_started = False
 
     # ---------------------------------------------------------------------------- opening
 
@@ -454,6 +455,13 @@ class MemoryStore:
         self.collection = fresh
         return str((fresh.metadata or {}).get("generation", ""))
 
+    def _begin_write(self) -> None:
+        """Stamp a fresh generation before the first change of an operation, so a writer that
+        dies half-way leaves every saved BM25 index visibly stale (rebuilt on next use)."""
+        if not self._write_started:
+            self._bump_generation()
+            self._write_started = True
+
     def _bump_generation(self) -> str:
         meta = dict(self.collection.metadata or {})
         meta.update(
@@ -463,7 +471,11 @@ class MemoryStore:
             generation=uuid.uuid4().hex,
         )
         meta.pop("hnsw:space", None)  # fixed at creation; Chroma refuses to "change" it
-        self.collection.modify(metadata=meta)
+        try:
+            self.collection.modify(metadata=meta)
+        except Exception as e:
+            raise _connection_error(e, self.settings) from None
+        self._write_started = False
         return str(meta["generation"])
 
     def lexical(self, force_check: bool = False):
@@ -687,7 +699,7 @@ class MemoryStore:
         metas: list[dict[str, Any]] = []
         stale: list[str] = []
         for item in batch:
-            existing = self._ids_for_source(item.source)
+            existing = lexical.ids_for_source(item.source)
             new_ids = {c.id for c in item.chunks}
             stale.extend(i for i in existing if i not in new_ids)
             for chunk in item.chunks:
@@ -713,6 +725,8 @@ class MemoryStore:
                 report.files_updated += 1
             else:
                 report.files_added += 1
+        if stale or ids:
+            self._begin_write()
         self._delete(stale, lexical)
         report.chunks_removed += len(stale)
         for start in range(0, len(ids), BATCH):
@@ -726,13 +740,6 @@ class MemoryStore:
                 raise _connection_error(e, self.settings) from None
             lexical.add(ids[sl], texts[sl], metas[sl])
             report.chunks_added += len(ids[sl])
-
-    def _ids_for_source(self, source: str) -> set[str]:
-        try:
-            got = self.collection.get(where={"source": source}, include=[])
-        except Exception as e:
-            raise _connection_error(e, self.settings) from None
-        return set(got["ids"])
 
     def _delete(self, ids: Sequence[str], lexical: Any) -> None:
         ids = list(ids)
@@ -753,7 +760,8 @@ class MemoryStore:
             )
             if inside and not Path(key).exists():
                 entry = manifest.files.pop(key)
-                ids = self._ids_for_source(entry.source)
+                ids = lexical.ids_for_source(entry.source)
+                self._begin_write()
                 self._delete(list(ids), lexical)
                 report.chunks_removed += len(ids)
                 report.files_pruned += 1
@@ -783,7 +791,9 @@ class MemoryStore:
                     manifest.files.pop(k)
             removed = 0
             for source in sources:
-                ids = self._ids_for_source(source)
+                ids = lexical.ids_for_source(source)
+                if ids:
+                    self._begin_write()
                 self._delete(list(ids), lexical)
                 removed += len(ids)
             if removed:
@@ -864,7 +874,7 @@ class MemoryStore:
         if mode not in ("fused", "vector", "lexical"):
             raise ValueError(f"unknown search mode {mode!r}")
         query = query.strip()
-        if not query or k <= 0 or self.count() == 0:
+        if not query or k <= 0:
             return []
         where = _where(filters)
         extra = expand_query(query) if expand else []
@@ -873,7 +883,7 @@ class MemoryStore:
         cos: dict[str, float] = {}
         lex: dict[str, float] = {}
         if mode != "lexical":
-            cos = dict(self._vector_search(qvec, n_cand, where))
+            cos = self._vector_search(qvec, n_cand, where)
         if mode != "vector":
             index = self.lexical()
             lex = dict(
@@ -881,59 +891,56 @@ class MemoryStore:
                     query, n_cand, filters=_plain_filters(filters), extra_terms=extra, also=cos
                 )
             )
-        if mode == "fused":
-            missing = [i for i in lex if i not in cos]
-            cos.update(self._cosines(missing, qvec))
-        weight = {"fused": LEXICAL_WEIGHT, "vector": 0.0, "lexical": 1.0}[mode]
-        scored = {
-            i: weight * lex.get(i, 0.0) + (1 - weight) * max(0.0, min(1.0, cos.get(i, 0.0)))
-            for i in (cos.keys() | lex.keys())
-        }
         if mode == "lexical":
-            scored = {i: s for i, s in scored.items() if lex.get(i, 0.0) > 0}
-        top = sorted(scored, key=lambda i: (-scored[i], i))[:k]
-        return self._passages(top, scored)
+            lex = {i: s for i, s in lex.items() if s > 0}
+        weight = {"fused": LEXICAL_WEIGHT, "vector": 0.0, "lexical": 1.0}[mode]
 
-    def _vector_search(
-        self, qvec: np.ndarray, n: int, where: dict | None
-    ) -> list[tuple[str, float]]:
+        def blend(i: str) -> float:
+            return weight * lex.get(i, 0.0) + (1 - weight) * max(0.0, min(1.0, cos.get(i, 0.0)))
+
+        known = sorted(cos, key=lambda i: -blend(i))[:k]
+        # A lexical-only candidate was not among the vector hits, so its cosine is at most the
+        # lowest one returned: fetch it only if it could still reach the top k.
+        floor = min(cos.values()) if len(cos) >= n_cand else 0.0
+        kth = blend(known[-1]) if len(known) == k else -1.0
+        maybe = [
+            i
+            for i in lex
+            if i not in cos and weight * lex[i] + (1 - weight) * max(0.0, floor) >= kth
+        ]
+        found = self._fetch([*known, *maybe], qvec, cos)
+        top = sorted(found, key=lambda i: (-blend(i), i))[:k]
+        return [_passage(n, i, *found[i], blend(i)) for n, i in enumerate(top, start=1)]
+
+    def _vector_search(self, qvec: np.ndarray, n: int, where: dict | None) -> dict[str, float]:
         try:
             res = self.collection.query(
                 query_embeddings=[qvec], n_results=n, where=where, include=["distances"]
             )
         except Exception as e:
             raise _connection_error(e, self.settings) from None
-        ids, dists = res["ids"][0], res["distances"][0]
-        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
+        return {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)}
 
-    def _cosines(self, ids: list[str], qvec: np.ndarray) -> dict[str, float]:
+    def _fetch(
+        self, ids: list[str], qvec: np.ndarray, cos: dict[str, float]
+    ) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of the candidates; the cosine too for those BM25 alone found."""
         if not ids:
             return {}
         try:
-            got = self.collection.get(ids=ids, include=["embeddings"])
+            got = self.collection.get(ids=ids, include=["embeddings", "documents", "metadatas"])
         except Exception as e:
             raise _connection_error(e, self.settings) from None
-        vecs = np.asarray(got["embeddings"], dtype=np.float32)
-        return {i: float(s) for i, s in zip(got["ids"], vecs @ qvec, strict=True)}
-
-    def _passages(self, ids: list[str], scores: Mapping[str, float]) -> list[Passage]:
-        if not ids:
-            return []
-        try:
-            got = self.collection.get(ids=ids, include=["documents", "metadatas"])
-        except Exception as e:
-            raise _connection_error(e, self.settings) from None
-        by_id = {
-            i: (d, m or {})
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        }
-        out: list[Passage] = []
-        for chunk_id in ids:
-            if chunk_id not in by_id:
-                continue  # deleted by another writer between the two calls
-            doc, meta = by_id[chunk_id]
-            out.append(_passage(len(out) + 1, chunk_id, doc or "", meta, scores[chunk_id]))
-        return out
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        if not got["ids"]:
+            return found  # deleted by another writer since the candidates were found
+        sims = np.asarray(got["embeddings"], dtype=np.float32) @ qvec
+        for i, s, doc, meta in zip(
+            got["ids"], sims, got["documents"], got["metadatas"], strict=True
+        ):
+            cos.setdefault(i, float(s))
+            found[i] = (doc or "", dict(meta or {}))
+        return found
 
     def stats(self) -> dict[str, Any]:
         meta = self.collection.metadata or {}
