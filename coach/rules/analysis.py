@@ -27,18 +27,13 @@ _STATE_VERBS = frozenset("upplever känner feel feels uses indicates own owns".s
 _EXIST_VERBS = frozenset("exists exist finns".split())
 _HAVE_VERBS = frozenset("has have har".split())
 _BE_VERBS = frozenset("be become bli vara".split())
+_NAMED_AFTER = frozenset("version release build channel branch versionen".split())
+_ADOPTION = re.compile(
+    r"\b(?:adopted|used|chosen|selected|preferred|recommended|bought|purchased|renewed|rated)"
+    r"\s+by\b|\b(?:används|väljs|rekommenderas|köps)\s+av\b"
+)
 _PREPOSITIONS = frozenset(
     "in on at for of the a an to from with by i på för av den det en ett till från med".split()
-)
-_PEOPLE_STATES = (
-    "up and running",
-    "ready",
-    "live",
-    "available",
-    "in place",
-    "igång",
-    "klar",
-    "klara",
 )
 _SERVICE_PASSIVES = frozenset("offered provided erbjuds tillhandahålls ges".split())
 _ACHIEVEMENT = frozenset(
@@ -132,8 +127,21 @@ def _noun_in_cached(lang: str, key: str, word: str) -> bool:
     return False
 
 
+_METRIC_SUFFIX = {
+    "en": ("ity", "ness", "ance", "ence", "rate"),
+    "sv": ("het", "heten", "itet", "iteten", "grad", "graden"),
+}
+
+
 def _is_metric(lex: Lexicon, word: str) -> bool:
-    return _noun_in(lex, "metric_nouns", word) or lex.stem_match("metric_stems", word)
+    """A word that names a measure; abstract qualities ("profitability", "lönsamhet") count."""
+    if _noun_in(lex, "metric_nouns", word) or lex.stem_match("metric_stems", word):
+        return True
+    return (
+        len(word) > 6
+        and word.endswith(_METRIC_SUFFIX.get(lex.lang, ()))
+        and not _noun_in(lex, "activity_nouns", word)
+    )
 
 
 def _is_people(lex: Lexicon, word: str) -> bool:
@@ -260,6 +268,8 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
         return
     if first in _BE_VERBS and len(words) > 1:
         kind = "vague"  # "Be the best place to work", "Bli mer synliga": an aspiration
+    if kind in ("activity", "weak") and _ADOPTION.search(low):
+        return  # "Design system v1 adopted by 3 product teams": others' behaviour, a result
     if kind is not None and not first[0].isdigit():
         a.lead_verb, a.lead_kind = first, kind
         a.purpose_result = _purpose_has_result(a)
@@ -282,6 +292,10 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
                 return
             if any(_noun_in(lex, "result_nouns", w) or _is_metric(lex, w) for w in obj):
                 return
+            obj_start = words[1][1] if len(words) > 1 else len(low)
+            obj_end = obj_start + len(" ".join(obj)) + 2
+            if any(obj_start <= q.start < obj_end for q in f.targets):
+                return  # "Get 1000 GitHub stars", "Have 40 % of revenue …": a counted result
         a.activity, a.activity_reason = not a.purpose_result, "verb"
         return
     # Subject first.
@@ -303,7 +317,8 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         kind = _verb_kind(lex, t, lead=False)
         finite = t.endswith("s") if f.lang == "en" else t.endswith(("r", "s"))
         after_modal = i > 0 and words[i - 1][0] in _MODALS
-        if kind in ("activity", "weak") and not (finite or after_modal):
+        after_people = i > 0 and _is_people(lex, words[i - 1][0])  # "contributors get …"
+        if kind in ("activity", "weak") and not (finite or after_modal or after_people):
             continue  # "Large Scale Testbed", "… related to a release": nouns, not predicates
         if kind in ("activity", "weak") and i + 1 < len(words):
             nxt = words[i + 1][0]
@@ -317,7 +332,9 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     subject_nouns = [
         w for w in subject if not w[0].isdigit() and w not in ("of", "av", "the", "de")
     ]
-    people = any(_is_people(lex, w) for w in subject_nouns)
+    # The subject's head decides: "Baseline veteran satisfaction score" is a score, not people.
+    phrase = _first_phrase(subject_nouns)
+    people = bool(phrase) and _is_people(lex, phrase[-1])
     internal = any(_is_internal(lex, w) for w in subject_nouns[:3])
     pred_kind = None
     if verb_i is not None:
@@ -328,11 +345,11 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     if pred_kind in ("result", "vague"):
         return  # "New hires reach …", "Our platforms hit …": a change in a result
     st = _states_re(f.lang).search(low)
-    if st:
-        state = st.group(0)
-        if state in _SERVICE_PASSIVES or not people or not any(s in state for s in _PEOPLE_STATES):
-            a.activity, a.activity_reason = True, "deliverable"
-            return
+    if st and (st.group(0) in _SERVICE_PASSIVES or not people or internal):
+        # "X is implemented"; "Kunderna erbjuds …" is a service the team provides. People
+        # reaching a state ("100 % of new devs are up and running") is a result.
+        a.activity, a.activity_reason = True, "deliverable"
+        return
     if verb_i is None:
         _classify_nominal(a, subject_nouns)
         return
@@ -362,38 +379,34 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         a.activity, a.activity_reason = True, "verb"
 
 
+_PHRASE_STOPS = frozenset(
+    "of for in on av för i på som with med from från to due related till across inom hos "
+    "bland vid".split()
+)
+
+
+def _first_phrase(nouns: list[str]) -> list[str]:
+    """The first noun phrase: words up to the first preposition ("users" in "new users of X")."""
+    phrase: list[str] = []
+    for w in nouns:
+        if w in _PHRASE_STOPS:
+            if phrase:
+                break
+            continue
+        phrase.append(w)
+    return phrase
+
+
 def _classify_nominal(a: KrAnalysis, nouns: list[str]) -> None:
     """No verb at all: a named metric ("App load time"), a level ("99 % uptime") or a
     deliverable's name ("Mac Signing", "POC of WebBluetooth")."""
     f = a.facts
     lex = f.lex
-    phrase: list[str] = []
-    for w in nouns:
-        if w in (
-            "of",
-            "for",
-            "in",
-            "on",
-            "av",
-            "för",
-            "i",
-            "på",
-            "som",
-            "with",
-            "med",
-            "from",
-            "från",
-            "to",
-            "due",
-            "related",
-            "till",
-            "across",
-        ):
-            if phrase:
-                break
-            continue
-        phrase.append(w)
+    phrase = _first_phrase(nouns)
     head = phrase[-1] if phrase else ""
+    if head and _noun_in(lex, "activity_nouns", head) and not _is_metric(lex, head):
+        a.activity, a.activity_reason = True, "nominal"  # "Feasibility study for …"
+        return
     if any(_is_metric(lex, w) for w in phrase):
         return
     if f.has_quantity and any(_is_people(lex, w) for w in nouns):
@@ -472,16 +485,17 @@ def _vague_terms(a: KrAnalysis, start: int, end: int) -> list[str]:
     found: list[str] = []
     strong_activity = a.lead_kind == "activity" and start == f.body_start
     for i, t in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
         if lex.has_lemma("vague_verbs", t) and not (strong_activity and i > 0):
             # "increase" with no number is a bare direction; "improved" after "ship" names a thing.
             found.append(t)
-        elif (
-            lex.has("vague_words", t)
-            and not strong_activity
-            or lex.has("dimensional_comparatives", t)
-            and not f.referenced_comparison
-        ):
-            found.append(t)
+        elif nxt[:1].isdigit() or nxt in _NAMED_AFTER:
+            continue  # "stable 1.0 version", "better-auth release": part of a name
+        else:
+            judged = lex.has("vague_words", t) and not strong_activity
+            compared = lex.has("dimensional_comparatives", t) and not f.referenced_comparison
+            if judged or compared:
+                found.append(t)
     if found and a.activity and a.activity_reason in ("capability", "subject", "nominal"):
         return []
     return found
