@@ -204,6 +204,40 @@ class Answer(_Out):
         return self
 
 
+_CHECKIN_REF = re.compile(r"\[([A-Za-z0-9_.-]+#\d+)\]")
+
+
+class RetroSummary(BaseModel):
+    """What the LLM may add to a retro: a grounded narrative, citing check-ins as [o1.kr2#3]."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str = Field(min_length=1, max_length=2000, description="3-6 sentences")
+    went_well: list[str] = Field(default_factory=list, max_length=5)
+    to_improve: list[str] = Field(default_factory=list, max_length=5)
+
+    @field_validator("summary", "went_well", "to_improve")
+    @classmethod
+    def _grounded(cls, v: str | list[str], info: ValidationInfo) -> str | list[str]:
+        ctx = info.context or {}
+        refs, allowed = ctx.get("checkin_refs"), ctx.get("allowed_numbers")
+        for text in [v] if isinstance(v, str) else v:
+            if refs is not None:
+                unknown = sorted(set(_CHECKIN_REF.findall(text)) - set(refs))
+                if unknown:
+                    raise ValueError(f"cites check-ins that do not exist: {', '.join(unknown)}")
+            if allowed is not None:
+                invented = sorted(numbers_in(_CHECKIN_REF.sub("", text)) - set(allowed))
+                if invented:
+                    raise ValueError(
+                        f"uses numbers that are not in the cycle data ({', '.join(invented)})"
+                    )
+        if info.field_name == "summary" and refs and not _CHECKIN_REF.search(str(v)):
+            raise ValueError("the summary must cite at least one check-in, like [o1.kr1#2]")
+        return v
+
+
 SCHEMAS: dict[str, type[BaseModel]] = {
-    m.__name__: m for m in (ObjectiveCritique, DraftObjectives, DraftKrs, Rewrite, Answer)
+    m.__name__: m
+    for m in (ObjectiveCritique, DraftObjectives, DraftKrs, Rewrite, Answer, RetroSummary)
 }

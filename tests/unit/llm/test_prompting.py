@@ -64,6 +64,11 @@ VARIABLES = {
         "passages": [PASSAGE],
     },
     "answer": {"question": "What did we learn?", "passages": [PASSAGE]},
+    "retro": {
+        "facts": "- [o1.kr1#1] 2026-07-03 (12 %): slow start",
+        "cycle": "2026-Q3",
+        "team": "Bokning",
+    },
 }
 
 
