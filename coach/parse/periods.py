@@ -101,6 +101,8 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         ),
         ("deadline", re.compile(rf"{b}(?:{deadline_prep})\s+(?:20\d\d|fy\d\d){e}")),
         ("deadline", re.compile(rf"{b}(?:this|next|detta|nästa|det här)\s+(?:{single}){e}")),
+        # "per kvadratmeter och år", "per user and month": a rate per year
+        ("rate", re.compile(rf"{b}per\s+[\wåäö-]+\s+(?:och|and|&)\s+(?:{single}){e}")),
         ("rate", re.compile(rf"(?:{b}{rate_prep}\s*|/\s?)(?:{single}){e}")),
         # "monthly" after the number or at the end; "monthly website visitors" names a metric.
         ("rate", re.compile(rf"(?<!the )(?<!our )(?<!a )(?<!den )(?<!vår ){b}(?:{rates}){e}")),

@@ -27,6 +27,9 @@ _STATE_VERBS = frozenset("upplever känner feel feels uses indicates own owns".s
 _EXIST_VERBS = frozenset("exists exist finns".split())
 _HAVE_VERBS = frozenset("has have har".split())
 _BE_VERBS = frozenset("be become bli vara".split())
+# "… than those they replaced": a participle in a relative clause is not the KR's predicate.
+_RELATIVE_BEFORE = re.compile(r"\b(?:they|we|that|which|who|those|you)\s+(?:\w+\s+)?$")
+_LEVEL_STATEMENT = re.compile(r"([^<>≤≥=\d]{3,80}?)\s*(?:<|>|≤|≥|=|of at least|of at most)\s*\$?\d")
 _NAMED_AFTER = frozenset("version release build channel branch versionen".split())
 _ADOPTION = re.compile(
     r"\b(?:adopted|used|chosen|selected|preferred|recommended|bought|purchased|renewed|rated)"
@@ -268,12 +271,19 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
         return
     if first in _BE_VERBS and len(words) > 1:
         kind = "vague"  # "Be the best place to work", "Bli mer synliga": an aspiration
+    level = _LEVEL_STATEMENT.match(low, f.body_start)
+    if level and any(_is_metric(lex, w) for w in level.group(1).split()):
+        a.subject_led = True
+        return  # "Support ticket backlog < 100": a metric and its level, whatever word leads
+    if kind is not None and _noun_subject(f, words):
+        kind = None  # "Benchmarks show …", "Onboarding docs are rewritten": a subject, not a verb
     if kind in ("activity", "weak") and _ADOPTION.search(low):
         return  # "Design system v1 adopted by 3 product teams": others' behaviour, a result
     if kind is not None and not first[0].isdigit():
         a.lead_verb, a.lead_kind = first, kind
         a.purpose_result = _purpose_has_result(a)
         if kind == "result":
+            _result_verb_checks(a, words)
             return
         if kind == "vague":
             if _method_re(f.lang).search(low):
@@ -301,6 +311,36 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
     # Subject first.
     a.subject_led = True
     _classify_subject_led(a, words)
+
+
+def _noun_subject(f: KrFacts, words: list[tuple[str, int, int]]) -> bool:
+    """Is the leading word a noun (plural or -ing form) followed by its predicate?"""
+    if f.lang != "en" or len(words) < 2:
+        return False
+    first = words[0][0]
+    if not first.endswith(("s", "ing")) or first.endswith("ss"):
+        return False
+    return any(t in _COPULAS or f.lex.has("capability_verbs", t) for t, _, _ in words[1:4])
+
+
+_FIX_VERBS = frozenset("fix repair åtgärda rätta laga".split())
+
+
+def _result_verb_checks(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
+    """Result verbs that still describe work: "Fix the flaky tests" (no count), "Achieve SOC 2
+    compliance" (a milestone), "Expand the sales team" (the team's own inputs)."""
+    f = a.facts
+    lex = f.lex
+    obj = _object_words(a, words, 1)
+    verb = a.lead_verb or ""
+    head = obj[-1] if obj else ""
+    if _noun_in(lex, "input_nouns", head) and not any(w in ("active", "aktiva") for w in obj):
+        a.activity, a.activity_reason = True, "verb"
+        return
+    if f.has_quantity:
+        return
+    if verb in _FIX_VERBS or any(lex.has("milestone_nouns", w) for w in obj):
+        a.activity, a.activity_reason = True, "deliverable"
 
 
 def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
@@ -344,7 +384,14 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         pred_kind = _verb_kind(lex, words[j][0], lead=False)
     if pred_kind in ("result", "vague"):
         return  # "New hires reach …", "Our platforms hit …": a change in a result
-    st = _states_re(f.lang).search(low)
+    st = next(
+        (
+            m
+            for m in _states_re(f.lang).finditer(low)
+            if not _RELATIVE_BEFORE.search(low, 0, m.start())
+        ),
+        None,
+    )
     if st and (st.group(0) in _SERVICE_PASSIVES or not people or internal):
         # "X is implemented"; "Kunderna erbjuds …" is a service the team provides. People
         # reaching a state ("100 % of new devs are up and running") is a result.
@@ -358,10 +405,10 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     if verb in _EXIST_VERBS:
         a.activity, a.activity_reason = True, "capability"
         return
-    if lex.has("capability_verbs", verb) and verb not in _HAVE_VERBS and not f.targets:
+    if lex.has("capability_verbs", verb) and verb not in _HAVE_VERBS and not f.has_quantity:
         a.activity, a.activity_reason = True, "capability"  # "X supports Y", "X shows Y"
         return
-    if verb in _HAVE_VERBS:
+    if verb in _HAVE_VERBS and not people:
         obj = pred[1:6]
         if any(
             _noun_in(lex, "activity_nouns", w) or w in ("support", "stöd") for w in obj
@@ -370,8 +417,11 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         return
     if people and not internal:
         return  # what customers or users do is an outcome
-    if any(_noun_in(lex, "activity_nouns", w) for w in subject_nouns[-2:]) and not any(
-        _is_metric(lex, w) for w in subject_nouns
+    measured_after = any(q.start > words[verb_i][1] for q in f.targets) or bool(f.multiplier)
+    if (
+        any(_noun_in(lex, "activity_nouns", w) for w in subject_nouns[-2:])
+        and not any(_is_metric(lex, w) for w in subject_nouns)
+        and not measured_after  # "Benchmarks show a 2x improvement": the predicate is a result
     ):
         a.activity, a.activity_reason = True, "subject"
         return
@@ -407,8 +457,10 @@ def _classify_nominal(a: KrAnalysis, nouns: list[str]) -> None:
     if head and _noun_in(lex, "activity_nouns", head) and not _is_metric(lex, head):
         a.activity, a.activity_reason = True, "nominal"  # "Feasibility study for …"
         return
-    if any(_is_metric(lex, w) for w in phrase):
-        return
+    if any(_is_metric(lex, w) or w in ("active", "aktiva", "aktiv") for w in phrase):
+        return  # "App load time", "Weekly active projects": a named measure
+    if any(lex.has("vague_words", w) for w in phrase):
+        return  # "Effektivare processer": a (vague) wish for a result, not a deliverable
     if f.has_quantity and any(_is_people(lex, w) for w in nouns):
         return  # "100 % of PMs own mobile tickets": a share of people doing something
     if f.zero:
@@ -498,6 +550,8 @@ def _vague_terms(a: KrAnalysis, start: int, end: int) -> list[str]:
                 found.append(t)
     if found and a.activity and a.activity_reason in ("capability", "subject", "nominal"):
         return []
+    if not found and start == f.body_start and a.lead_verb in _BE_VERBS:
+        found.append(" ".join(toks[:2]))  # "Be recognised as …", "Bli marknadsledande": a wish
     return found
 
 
