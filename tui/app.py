@@ -42,6 +42,7 @@ class OkrCoachApp(App[None]):
         Binding("ctrl+o", "open_file", "Open", show=False),
         Binding("ctrl+l", "switch_language", "Språk/Lang", show=False),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False),
+        Binding("ctrl+r", "checkin", "Check-ins", show=False),
     ]
 
     def __init__(
@@ -284,6 +285,15 @@ class OkrCoachApp(App[None]):
     def action_check(self) -> None:
         if self.session is not None:
             self.go("review")
+
+    def action_checkin(self) -> None:
+        from tui.screens.checkin import CheckinScreen
+
+        if self.session is None:
+            self.notify(self.t("save.nothing"), severity="warning")
+            return
+        if not isinstance(self.screen, CheckinScreen):
+            self.push_screen(CheckinScreen())
 
     def action_explain_rule(self, code: str) -> None:
         from tui.screens.help import HelpScreen

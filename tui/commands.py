@@ -23,6 +23,7 @@ class CoachCommands(Provider):
             (t("cmd.cycles"), app.back_to_start, t("cmd.cycles_help")),
             (t("cmd.save"), app.action_save, t("cmd.save_help")),
             (t("cmd.check"), app.action_check, t("cmd.check_help")),
+            (t("cmd.checkin"), app.action_checkin, t("cmd.checkin_help")),
             (t("cmd.language"), app.action_switch_language, t("cmd.language_help")),
             (t("cmd.llm"), app.action_toggle_llm, t("cmd.llm_help")),
             (t("cmd.theme"), app.action_toggle_dark, t("cmd.theme_help")),

@@ -229,7 +229,7 @@ def rewrite_kr(text: str, settings: Settings, lang: str | None) -> Any:
     return critique.rewrite_kr(text, settings, lang)
 
 
-def score_kr(kr: KeyResult, settings: Settings | None) -> Any:
+def score_kr(kr: KeyResult, settings: Settings | None, lang: str = "en") -> Any:
     scoring = _module("coach.scoring")
     bands = settings.scoring.bands if settings is not None else None
-    return scoring.score_kr(kr, bands)
+    return scoring.score_kr(kr, bands, lang=lang)

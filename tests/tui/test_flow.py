@@ -255,3 +255,37 @@ async def test_typing_q_or_question_mark_in_a_field_does_not_quit(
         assert app.is_running
         assert isinstance(app.screen, KeyResultsScreen)
         assert text.value.endswith(" q?")
+
+
+async def test_checkin_records_progress(make_app, cycle_file: Path) -> None:
+    from textual.widgets import Select
+
+    from tui.screens.checkin import CheckinScreen, KrProgress
+
+    app = make_app(open_cycle="2026-Q3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CheckinScreen)
+        assert len(screen.query(KrProgress)) == 3
+        assert screen.query_one("#ci-kr", Select).value == "o1.kr1"
+        screen.query_one("#ci-value", Input).value = "68"
+        screen.query_one("#ci-confidence", Input).value = "0.7"
+        screen.query_one("#ci-note", Input).value = "new checkout live"
+        screen.query_one("#ci-note", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        kr = app.session.cycle.objectives[0].key_results[0]
+        assert [(c.value, c.confidence, c.note) for c in kr.checkins] == [
+            (68.0, 0.7, "new checkout live")
+        ]
+        screen.query_one("#ci-value", Input).value = "many"
+        screen.query_one("#ci-add").press()
+        await pilot.pause()
+        assert len(kr.checkins) == 1  # a bad number is refused with a message, nothing added
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    saved = read_okr_file(cycle_file).cycle.objectives[0].key_results[0]
+    assert saved.checkins[0].value == 68.0

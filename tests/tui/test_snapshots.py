@@ -106,3 +106,23 @@ class TestHelp:
             await _settle(pilot)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestCheckins:
+    def test_checkins_on_the_demo(self, snap_compare, tui_settings, demo_workspace: Path) -> None:
+        """Check-ins of the demo's Q3 cycle: bars, bands and sparklines from its history."""
+        from coach.config import load_settings
+        from tui.app import OkrCoachApp
+
+        app = OkrCoachApp(load_settings(demo_workspace, env={}), lang="en", blink=False)
+
+        async def run_before(pilot) -> None:
+            await _settle(pilot)
+            app.open_cycle("2026-Q3")
+            await _settle(pilot)
+            await pilot.press("ctrl+r")
+            await _settle(pilot)
+            app.clear_notifications()
+            await _settle(pilot)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
