@@ -1015,17 +1015,28 @@ def _passage(n: int, chunk_id: str, text: str, meta: Mapping[str, Any], score: f
 # ------------------------------------------------------------------------ the public helper
 
 _OPEN_STORES: dict[tuple[str, str, str], MemoryStore] = {}
+_FAILED: dict[tuple[str, str, str], tuple[float, StoreError]] = {}
+RETRY_AFTER_S = 30.0  # a down server is not probed again on every keystroke
 
 
 def _cached_store(settings: Settings) -> MemoryStore | None:
     """One open store per settings in a long-lived process (the TUI asks many times)."""
     key = (store_key(settings), settings.embedding.backend, str(settings.workspace))
     store = _OPEN_STORES.get(key)
-    if store is None:
-        if not settings.chroma.host and not (settings.store_path / "chroma.sqlite3").exists():
-            return None  # nothing ingested yet; reading must not create a store
+    if store is not None:
+        return store
+    failed = _FAILED.get(key)
+    if failed and time.monotonic() - failed[0] < RETRY_AFTER_S:
+        raise failed[1]
+    if not settings.chroma.host and not (settings.store_path / "chroma.sqlite3").exists():
+        return None  # nothing ingested yet; reading must not create a store
+    try:
         store = MemoryStore.open(settings)
-        _OPEN_STORES[key] = store
+    except StoreError as e:
+        _FAILED[key] = (time.monotonic(), e)
+        raise
+    _FAILED.pop(key, None)
+    _OPEN_STORES[key] = store
     return store
 
 

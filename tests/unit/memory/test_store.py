@@ -179,6 +179,25 @@ def test_server_down_fails_fast(embedded_settings: Settings):
     assert time.monotonic() - started < 3
 
 
+def test_lessons_for_remembers_a_down_server(embedded_settings: Settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = embedded_settings.model_copy(
+        update={
+            "chroma": embedded_settings.chroma.model_copy(
+                update={"host": "127.0.0.1", "port": port}
+            )
+        }
+    )
+    with pytest.raises(StoreUnavailable):
+        lessons_for("churn", settings)
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable):  # answered from memory, no new probe
+        lessons_for("churn", settings)
+    assert time.monotonic() - started < 0.05
+
+
 def test_silent_server_times_out(embedded_settings: Settings, monkeypatch):
     import coach.memory
 
