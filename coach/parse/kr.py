@@ -200,6 +200,11 @@ def _misc_res(lang: str) -> dict[str, re.Pattern[str]]:
             rf"^(?:all|every|alla|samtliga|100\s?%)(?:\s+\S+){{0,3}}?\s+(?:of\s+|i\s+|av\s+)?"
             rf"(?:the\s+|our\s+|våra\s+)?(?:{_alt(people)})"
         ),
+        # "Alla verksamheter har …", "All services are …": a coverage target.
+        "all_state": re.compile(
+            r"^(?:all|every|alla|samtliga)\s+(?:\S+\s+){1,5}?(?:have|has|are|is|use|uses|har|är|"
+            r"använder|ska ha|ska vara)\b"
+        ),
         "criterion": re.compile(rf"(?<![\w-])(?:{_alt(crit)})(?![\w-])")
         if crit
         else re.compile("$^"),
@@ -237,8 +242,8 @@ def _is_metric_word(lex: Lexicon, word: str) -> bool:
 
 def _is_name_number(facts_low: str, q: Quantity, lex: Lexicon, original: str) -> bool:
     """``Postgres 17``, ``multistream 2.0 is implemented``, ``1.0 version``: names, not targets."""
-    if q.unit or q.word:
-        return False
+    if q.unit or q.word or facts_low[q.end : q.end + 1] == "/":
+        return False  # "4/5" is a rating
     prev = _prev_word(facts_low, q.start)
     nxt = _next_word(facts_low, q.end)
     if (
@@ -323,7 +328,7 @@ def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
 def _find_universal(f: KrFacts, res: dict[str, re.Pattern[str]]) -> None:
     """ "All P1 bugs fixed" is a target (zero open); "runbooks for all services" is a task list."""
     body = f.low[f.body_start :]
-    if res["all_people"].match(body):
+    if res["all_people"].match(body) or res["all_state"].match(body):
         f.universal = True
         return
     for m in res["all"].finditer(f.low):

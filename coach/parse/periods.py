@@ -101,6 +101,14 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         ),
         ("deadline", re.compile(rf"{b}(?:{deadline_prep})\s+(?:20\d\d|fy\d\d){e}")),
         ("deadline", re.compile(rf"{b}(?:this|next|detta|nästa|det här)\s+(?:{single}){e}")),
+        # A bare year names the period ("… av omsättningen 2026"), unless it is a reference.
+        (
+            "deadline",
+            re.compile(
+                r"(?<!med )(?<!to )(?<!than )(?<!än )(?<!since )(?<!sedan )(?<!från )"
+                r"(?<!from )(?<!with )(?<![\w/.-])20[2-9]\d(?![\w/.-])"
+            ),
+        ),
         # "per kvadratmeter och år", "per user and month": a rate per year
         ("rate", re.compile(rf"{b}per\s+[\wåäö-]+\s+(?:och|and|&)\s+(?:{single}){e}")),
         ("rate", re.compile(rf"(?:{b}{rate_prep}\s*|/\s?)(?:{single}){e}")),

@@ -349,7 +349,21 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     low = f.low
     # Find the predicate: the first copula, modal or known verb after the subject.
     verb_i = None
-    for i, (t, _s, _e) in enumerate(words):
+    # English subject-verb order: "Users rate …", "New customers love …"
+    for i in (1, 2):
+        if (
+            f.lang == "en"
+            and len(words) > i + 1
+            and _is_people(lex, words[i - 1][0])
+            and words[i - 1][0].endswith("s")  # a plural subject: "users rate", not "NAT manager"
+            and words[i][0].isalpha()
+            and words[i][0] not in _PREPOSITIONS
+            and words[i][0] not in _PHRASE_STOPS
+            and words[0][0] not in ("every", "all", "each")
+        ):
+            verb_i = i
+            break
+    for i, (t, _s, _e) in enumerate(words if verb_i is None else ()):
         if (i == 0 and not t[0].isdigit()) or t[0].isdigit():
             continue
         if words[i - 1][0] in _PREPOSITIONS:
