@@ -159,8 +159,9 @@ def check_kr_text(
     findings = (
         _run_kr_rules(ctx, settings, Location(kr_index=0), None) if (text or "").strip() else []
     )
-    return KrCheck(
+    return KrCheck.model_construct(  # our own values: no re-validation on the hot path
         index=0,
+        id=None,
         text=text or "",
         language=a.lang,
         parsed=_parsed(a.facts.to_parsed(), None),

@@ -115,6 +115,9 @@ class KrFacts:
     def words(self, start: int = 0) -> list[str]:
         return [t for t, s, _ in self.tokens if s >= start]
 
+    def _span_text(self, span: Span | None) -> str | None:
+        return _span_text_of(self, span)
+
     def to_parsed(self) -> ParsedKr:
         change = None
         if self.relative is not None:
@@ -132,11 +135,18 @@ class KrFacts:
             target=q.value if q else None,
             unit=(q.unit if q else None) or (self.baseline.unit if self.baseline else None),
             direction=self.direction,
-            deadline=(self.deadline.text if self.deadline else None)
-            or (self.rate.text if self.rate else None),
+            deadline=self._span_text(self.deadline) or self._span_text(self.rate),
             owner=self.clean.owner,
             change=change,
         )
+
+
+def _span_text_of(facts: KrFacts, span: Span | None) -> str | None:
+    """A period in the KR's own spelling ("by the end of Q2"), not lower-cased."""
+    if span is None:
+        return None
+    text = facts.clean.text[span.start : span.end].strip(" ()")
+    return text if text.lower() == span.text else span.text
 
 
 def _fmt(v: float) -> str:

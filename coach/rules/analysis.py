@@ -619,6 +619,8 @@ def _compound(a: KrAnalysis) -> None:
     """Two results in one KR: "CSAT up 5 points, and app store rating 4.8+"."""
     f = a.facts
     low = f.low
+    if " and " not in low and " och " not in low and ";" not in low:
+        return
     parts = re.split(r",?\s+(?:and|och)\s+|;\s*", low[f.body_start :])
     if len(parts) < 2:
         return

@@ -65,7 +65,7 @@ def test_check_kr_text_shape_and_parsed_fields() -> None:
         "baseline": 32.0,
         "target": 45.0,
         "direction": "up",
-        "deadline": "by the end of q2",
+        "deadline": "by the end of Q2",
     }
     assert kc.findings == []
 
