@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from coach.config import load_settings
+
+_TESTS_PARENT = str(Path(__file__).resolve().parents[2])
+if _TESTS_PARENT not in sys.path:  # `tests.llm_fixtures` must import however pytest is run
+    sys.path.insert(0, _TESTS_PARENT)
+
+from tests.llm_fixtures import llm_server, scripted_llm  # noqa: E402, F401
 
 SIZE = (80, 24)
 
