@@ -77,6 +77,7 @@ class KrFacts:
     direction: str | None = None
     metric: str | None = None
     bau_lead: bool = False  # "continue to …", "fortsätta …"
+    tokset: frozenset[str] = frozenset()
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -277,6 +278,12 @@ def _is_name_number(facts_low: str, q: Quantity, lex: Lexicon, original: str) ->
     return ends and _PLAIN_NUMBER.fullmatch(q.raw) is not None
 
 
+_PLACEHOLDER_WORDS = frozenset("x xx xxx n tbd tbc".split())
+_ZERO_WORDS = frozenset("zero no noll inga ingen inget".split())
+_ALL_WORDS = frozenset("all every each alla samtliga varje".split())
+_THAN_WORDS = frozenset("than än".split())
+
+
 def _is_year(q: Quantity) -> bool:
     """ "jämfört med 2025", "Vision 2030": a year is a point in time, not a level."""
     return q.unit is None and not q.word and q.raw.isdigit() and 1990 <= q.value <= 2099
@@ -289,11 +296,16 @@ def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
         lang = detect_language(ct.text)
     lex = load_lexicon(lang)
     low = ct.lower
-    m = _lead_in_re(lang).match(low)
-    body_start = m.end() if m else 0
     tokens = _tokens(low)
+    tokset = frozenset(t for t, _, _ in tokens)
+    m = (
+        _lead_in_re(lang).match(low)
+        if tokens and tokens[0][0] in lex.first_words("lead_ins")
+        else None
+    )
+    body_start = m.end() if m else 0
     periods = find_periods(low, lang)
-    quantities = find_quantities(low, lang)
+    quantities = find_quantities(low, lang, tokset)
     res = _misc_res(lang)
 
     def in_span(q: Quantity, kinds: tuple[str, ...]) -> bool:
@@ -323,12 +335,21 @@ def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
         targets=targets,
         periods=periods,
     )
-    facts.placeholder = bool(res["placeholder"].search(low))
-    facts.zero = bool(res["zero"].search(low[body_start:]))
-    facts.success_criterion = bool(res["criterion"].search(low))
-    facts.multiplier = find_multiplier(low, lang)
-    _find_universal(facts, res)
-    _find_comparison(facts, res)
+    facts.tokset = tokset
+    # Each regex below runs only when one of its words is in the text (most KRs have none).
+    stripped = {t.rstrip("%") for t in tokset}
+    if stripped & (_PLACEHOLDER_WORDS | lex.first_words("placeholders")) or "?" in low:
+        facts.placeholder = bool(res["placeholder"].search(low))
+    if tokset & _ZERO_WORDS:
+        facts.zero = bool(res["zero"].search(low[body_start:]))
+    if tokset & lex.first_words("success_criteria"):
+        facts.success_criterion = bool(res["criterion"].search(low))
+    if tokset & lex.first_words("multipliers") or quantities:
+        facts.multiplier = find_multiplier(low, lang)
+    if tokset & _ALL_WORDS or "100" in low:
+        _find_universal(facts, res)
+    if tokset & _THAN_WORDS:
+        _find_comparison(facts, res)
     _find_levels(facts, windows)
     _find_direction(facts)
     facts.metric = _find_metric(facts)

@@ -56,6 +56,10 @@ class Lexicon:
             return _EMPTY
         return value
 
+    def first_words(self, key: str) -> frozenset[str]:
+        """The first word of every entry: a cheap test before running a phrase regex."""
+        return _first_words(self.lang, key)
+
     def phrase_re(self, key: str) -> re.Pattern[str] | None:
         """Whole-word regex matching any entry of ``key`` (a list or the keys of a mapping)."""
         return _phrase_re(self.lang, key)
@@ -120,3 +124,9 @@ def _stem_re(lang: str, key: str) -> re.Pattern[str] | None:
     if not entries:
         return None
     return re.compile(rf"(?:{_alt(entries)})(?:en|et|er|erna|na|n|s|ar|arna)?$")
+
+
+@functools.cache
+def _first_words(lang: str, key: str) -> frozenset[str]:
+    entries = load_lexicon(lang).words.get(key, frozenset())
+    return frozenset(e.split()[0] for e in entries if e.split())

@@ -99,7 +99,7 @@ def _word_number_re(lang: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?P<w>{_alt(list(words))})(?![\w-])", re.I)
 
 
-def find_quantities(low: str, lang: str) -> list[Quantity]:
+def find_quantities(low: str, lang: str, tokens: frozenset[str] | None = None) -> list[Quantity]:
     """All numbers in lower-cased text, with unit (currency, %, time unit) when one is attached."""
     lex = load_lexicon(lang)
     currencies = lex.get("currencies")
@@ -127,7 +127,7 @@ def find_quantities(low: str, lang: str) -> list[Quantity]:
                 unit = currencies.get(cur, cur.upper())
             elif m.group("unit"):
                 unit = units.get(m.group("unit").lower(), m.group("unit").lower())
-        pm = prefix.search(low, max(0, m.start() - 6), m.start()) if unit is not None else None
+        pm = pm if unit is not None and not m.group("pct") else None
         if m.group("sign") in ("-", "−") and not pm:
             value = -value
         out.append(
@@ -142,6 +142,9 @@ def find_quantities(low: str, lang: str) -> list[Quantity]:
         )
     words = lex.get("number_words")
     unit_tail = _unit_tail_re(lang)
+    if tokens is not None and not tokens & lex.words["number_words"]:
+        out.sort(key=lambda q: q.start)
+        return out
     for m in _word_number_re(lang).finditer(low):
         w = m.group("w").lower()
         tail = low[m.end() : m.end() + 24]

@@ -213,10 +213,20 @@ def _object_words(a: KrAnalysis, words: list[tuple[str, int, int]], start: int) 
     return out
 
 
+_COMMA_WORD = re.compile(r",\s*([\wåäö-]+)")
+_NEXT = re.compile(r"\s*([\wåäö-]+)")
+
+
+def _may_have_purpose(f: KrFacts) -> bool:
+    return bool(f.tokset & f.lex.first_words("purpose_markers")) or "=" in f.low
+
+
 def _purpose_has_result(a: KrAnalysis) -> bool:
     """A later clause names a quantified result: "… to achieve 5,000 subscriptions per month"."""
     f = a.facts
     low = f.low
+    if not _may_have_purpose(f):
+        return False
     for m in _purpose_re(f.lang).finditer(low, f.body_start + 1):
         clause = low[m.end() :]
         first = re.match(
@@ -245,7 +255,7 @@ def _purpose_has_result(a: KrAnalysis) -> bool:
         if marker in ("resulting in", "=", "result in", "leading to") and quantified:
             return True
     # ", improve it by 10 %" / ", achieve 65 % DAU/MAU": a result clause after a comma
-    for m in re.finditer(r",\s*([\wåäö-]+)", low):
+    for m in _COMMA_WORD.finditer(low) if "," in low else ():
         verb = m.group(1)
         if verb in _ACHIEVEMENT and any(q.start > m.end() for q in f.targets):
             return True
@@ -286,7 +296,7 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
             _result_verb_checks(a, words)
             return
         if kind == "vague":
-            if _method_re(f.lang).search(low):
+            if f.tokset & lex.first_words("method_markers") and _method_re(f.lang).search(low):
                 a.activity, a.activity_reason = True, "method"
             return
         obj = _object_words(a, words, 2 if " " in two and lex.has("activity_verbs", two) else 1)
@@ -401,8 +411,12 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     st = next(
         (
             m
-            for m in _states_re(f.lang).finditer(low)
-            if not _RELATIVE_BEFORE.search(low, 0, m.start())
+            for m in (
+                _states_re(f.lang).finditer(low)
+                if f.tokset & lex.first_words("deliverable_states")
+                else ()
+            )
+            if not _RELATIVE_BEFORE.search(low, max(0, m.start() - 30), m.start())
         ),
         None,
     )
@@ -590,8 +604,10 @@ def _purpose_clause_start(a: KrAnalysis) -> int | None:
     """Where a purpose clause starts ("… to support 5,000 subscriptions"); "to production"
     is a place, not a purpose, so the marker must be followed by a verb."""
     f = a.facts
+    if not _may_have_purpose(f):
+        return None
     for m in _purpose_re(f.lang).finditer(f.low, f.body_start + 1):
-        nxt = re.match(r"\s*([\wåäö-]+)", f.low[m.end() :])
+        nxt = _NEXT.match(f.low, m.end())
         marker = m.group(0).strip(" ,")
         if marker not in ("to", "att", "that", "som") or (
             nxt and _verb_kind(f.lex, nxt.group(1), lead=False) is not None
