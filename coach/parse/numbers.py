@@ -85,6 +85,24 @@ def _quantity_re(lang: str) -> re.Pattern[str]:
     )
 
 
+_NUM_START = re.compile(r"(?<![\w.,/-])(?:[-+−~≈<>≥≤]\s?)?\d")
+
+
+def _scan_numbers(low: str, lang: str) -> list[re.Match[str]]:
+    """Run the full quantity pattern only where a number starts (a cheap scan finds those)."""
+    rx = _quantity_re(lang)
+    out: list[re.Match[str]] = []
+    end = 0
+    for c in _NUM_START.finditer(low):
+        if c.start() < end:
+            continue
+        m = rx.match(low, c.start())
+        if m:
+            out.append(m)
+            end = m.end()
+    return out
+
+
 @functools.cache
 def _prefix_re(lang: str) -> re.Pattern[str]:
     currencies = load_lexicon(lang).get("currencies")
@@ -107,7 +125,7 @@ def find_quantities(low: str, lang: str, tokens: frozenset[str] | None = None) -
     out: list[Quantity] = []
     prefix = _prefix_re(lang)
     digits = _HAS_DIGIT.search(low) is not None
-    for m in _quantity_re(lang).finditer(low) if digits else ():
+    for m in _scan_numbers(low, lang) if digits else ():
         value = to_float(m.group("num"))
         if value is None:
             continue

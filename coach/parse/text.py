@@ -33,6 +33,8 @@ _OWNER_SUFFIX_PAREN = re.compile(
 )
 _MENTION = re.compile(r"(?<![\w.])@[\w.-]+")
 _SPACES = re.compile(r"\s+")
+_BULLET_HEADS = frozenset("-*+•#>")
+_LABEL_HINT = re.compile(r"\s*(?:kr|nr|key|nyckel)", re.I)
 
 
 @dataclass(frozen=True)
@@ -82,26 +84,38 @@ def clean(text: str) -> CleanText:
     if "[" in s:
         s = _PRIORITY.sub(" ", s)
     s = _strip_emoji(s)
-    s = _CHECKBOX.sub("", s)
-    s = _BULLET.sub("", s)
-    s = _EMPHASIS.sub("", s)
-    s = _SINGLE_EMPH.sub(r"\1", s)
-    s = _KR_LABEL.sub("", s)
-    m = _OWNER_PREFIX.match(s)
+    # Each pattern runs only when its marker character is present (the hot path: live checks).
+    head = s.lstrip()[:1]
+    if head in _BULLET_HEADS or head.isdigit():
+        s = _BULLET.sub("", _CHECKBOX.sub("", s))
+    if any(c in s for c in "*_~`"):
+        s = _SINGLE_EMPH.sub(r"\1", _EMPHASIS.sub("", s))
+    if _LABEL_HINT.match(s):
+        s = _KR_LABEL.sub("", s)
+    m = (
+        _OWNER_PREFIX.match(s)
+        if any(c in s[:45] for c in "@[:–—") or "owner" in s[:12].lower()
+        else None
+    )
     if m and m.end() < len(s):
         owner = owner or m.group(0).strip(" :–—-[]@")
         s = s[m.end() :]
     s = _SPACES.sub(" ", s).strip(" -–—:;")
-    for rx in (_OWNER_SUFFIX_DASH, _OWNER_SUFFIX_PAREN):
-        m = rx.search(s)
+    if any(c in s for c in "-–—"):
+        m = _OWNER_SUFFIX_DASH.search(s)
         if m and m.start() > 0:
             owner = owner or m.group(0).strip(" ()–—-@.!")
             s = s[: m.start()].rstrip()
-    m = _MENTION.search(s)
+    if ")" in s[-3:]:
+        m = _OWNER_SUFFIX_PAREN.search(s)
+        if m and m.start() > 0:
+            owner = owner or m.group(0).strip(" ()–—-@.!")
+            s = s[: m.start()].rstrip()
+    m = _MENTION.search(s) if "@" in s else None
     if m:
         owner = owner or m.group(0)[1:]
         s = _SPACES.sub(" ", _MENTION.sub(" ", s)).strip()
-    upper = len(_UPPER.findall(s))
+    upper = len(_UPPER.findall(s)) if not s.islower() else 0
     shouted = upper >= 8 and upper / (upper + len(_LOWER.findall(s))) > 0.8
     if shouted:
         s = s.lower()
