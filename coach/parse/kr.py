@@ -183,8 +183,12 @@ def _baseline_re(lang: str) -> re.Pattern[str]:
 
 @functools.cache
 def _relative_re(lang: str) -> re.Pattern[str]:
-    by = r"med|på|med ytterligare" if lang == "sv" else r"by|with|by another|of"
-    return re.compile(rf"(?<![\w-])(?:{by})\s+(?:at least |minst |över |över |about |ca )?$")
+    # "by 10 %", "med 15 %", "an increase of 5 points"; "a score of 97 %" is a level.
+    if lang == "sv":
+        by = r"med|med ytterligare|(?:ökning|minskning|förbättring|höjning|sänkning)\s+(?:på|med)"
+    else:
+        by = r"by|with|by another|(?:increase|growth|rise|decrease|reduction|drop|uplift)\s+of"
+    return re.compile(rf"(?<![\w-])(?:{by})\s+(?:at least |minst |över |about |ca )?$")
 
 
 @functools.cache

@@ -621,10 +621,13 @@ def _business_as_usual(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None
     if f.bau_lead:
         a.bau = True
         return
+    # The leading verb ("Maintain gross margin …") or the predicate ("Rating remains at …");
+    # "Time spent maintaining …" names a measure and keeps nothing.
     verbs = f.lex.get("result_verbs")
-    for t, _, _ in words[:6]:
+    candidates = words[:1] if not a.subject_led else words[1:8]
+    for t, _, _ in candidates:
         form = f.lex.lemma_in("result_verbs", t)
-        if form and verbs.get(form) == "hold":
+        if form and verbs.get(form) == "hold" and not t.endswith("ing"):
             a.bau = True
             return
         if form:
