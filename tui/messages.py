@@ -8,7 +8,7 @@ from typing import Any
 from textual.message import Message
 
 from coach.models import Passage
-from tui.services import KpiView
+from tui.services import Drafts, KpiView
 
 
 @dataclass
@@ -58,3 +58,11 @@ class PromptReady(Message):
     """The text a critique request would send, for the privacy view."""
 
     text: str
+
+
+@dataclass
+class DraftsReady(Message):
+    """Drafted objectives or KRs to offer (``kind`` is "objectives" or "krs")."""
+
+    kind: str
+    drafts: Drafts

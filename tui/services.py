@@ -224,6 +224,45 @@ def critique_prompt(cycle: Cycle, objective_index: int, settings: Settings) -> s
     return prompt.as_text() if hasattr(prompt, "as_text") else str(prompt)
 
 
+@dataclass
+class Draft:
+    """A drafted objective or KR offered to the user."""
+
+    text: str
+    why: str = ""
+    warnings: int = 0
+
+
+@dataclass
+class Drafts:
+    items: list[Draft]
+    source: str  # "llm" | "rules"
+    reason: str = ""  # why the rules' fallback was used
+
+
+def draft_krs(
+    objective_title: str, settings: Settings, lang: str, strategy: str | None, deadline: str | None
+) -> Drafts:
+    """Candidate KRs: from the model when configured, else skeletons from the KPI catalog."""
+    critique = _module("coach.critique")
+    result = critique.draft_krs(
+        objective_title, settings, lang, strategy=strategy, deadline=deadline
+    )
+    items = [
+        Draft(text=c.text, why=c.why or "", warnings=len(getattr(c, "findings", []) or []))
+        for c in result.candidates
+    ]
+    return Drafts(items, result.source, result.fallback_reason or "")
+
+
+def draft_objectives(strategy: str, settings: Settings, lang: str, existing: list[str]) -> Drafts:
+    """Candidate objectives from the strategy (needs a model; the reason says why if not)."""
+    critique = _module("coach.critique")
+    result = critique.draft_objectives(strategy, settings, lang, existing=existing)
+    items = [Draft(text=c.title, why=c.why_now) for c in result.candidates]
+    return Drafts(items, result.source, result.fallback_reason or "")
+
+
 def rewrite_kr(text: str, settings: Settings, lang: str | None) -> Any:
     critique = _module("coach.critique")
     return critique.rewrite_kr(text, settings, lang)

@@ -6,12 +6,13 @@ missing store, an offline model or a bug in a part never shows a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.widget import Widget
 
 from tui import services
-from tui.messages import KpisReady, LessonsReady, WorkFailed
+from tui.messages import DraftsReady, KpisReady, LessonsReady, WorkFailed
 
 if TYPE_CHECKING:
     from coach.config import Settings
@@ -45,3 +46,16 @@ def fetch_kpis(
         widget.post_message(WorkFailed("kpis", f"{type(e).__name__}: {e}", "kpis"))
         return
     widget.post_message(KpisReady(oi, ki, kpis))
+
+
+def fetch_drafts(widget: Widget, kind: str, make: Callable[[], services.Drafts]) -> None:
+    """Run ``make`` (a services.draft_* call) and post the drafts, or a readable failure."""
+    try:
+        drafts = make()
+    except services.Unavailable as e:
+        widget.post_message(WorkFailed("drafts", str(e), "drafts"))
+        return
+    except Exception as e:
+        widget.post_message(WorkFailed("drafts", str(e) or type(e).__name__, "drafts"))
+        return
+    widget.post_message(DraftsReady(kind, drafts))

@@ -289,3 +289,40 @@ async def test_checkin_records_progress(make_app, cycle_file: Path) -> None:
         await pilot.pause()
     saved = read_okr_file(cycle_file).cycle.objectives[0].key_results[0]
     assert saved.checkins[0].value == 68.0
+
+
+async def test_offline_kr_suggestions_add_a_skeleton(make_app, cycle_file: Path) -> None:
+    from tui.screens.pick import PickDraft
+
+    app = make_app(open_cycle="2026-Q3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.session.position.objective = 1
+        app.go("krs")
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PickDraft)
+        assert app.screen.drafts.source == "rules" and app.screen.drafts.items
+        first = app.screen.drafts.items[0].text
+        assert "___" in first  # a skeleton: baseline and target are left to the team
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyResultsScreen)
+        krs = app.session.cycle.objectives[1].key_results
+        assert krs[-1].text == first
+        assert app.screen.query_one("#kr-text", Input).value == first
+
+
+async def test_objective_proposals_without_a_model_explain_why(make_app, cycle_file: Path) -> None:
+    app = make_app(open_cycle="2026-Q3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.go("objectives")
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        assert any("[llm] model" in n.message for n in app._notifications)
+        assert len(app.session.cycle.objectives) == 2

@@ -87,7 +87,7 @@ class StepScreen(CoachScreen):
         yield Header()
         yield StepBar(self.STEP, self.coach.t)
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

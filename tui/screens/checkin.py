@@ -90,7 +90,7 @@ class CheckinScreen(CoachScreen):
             with Horizontal(classes="field-row"):
                 yield Label(self.t("checkin.note"), classes="field-label")
                 yield Input(id="ci-note", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def populate(self) -> None:
         assign_ids(self.session.cycle)  # check-ins address KRs by their stable id

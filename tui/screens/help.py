@@ -29,7 +29,7 @@ class HelpScreen(CoachScreen):
             yield Static(self._intro(), id="help-intro")
             for doc in services.rule_docs(self.coach.ui_lang):
                 yield Static(self._rule(doc), id=f"rule-{doc.code}", classes="rule-doc")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _rule(self, doc: services.RuleDoc) -> Text:
         body = Text()

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,8 +22,11 @@ from textual.widgets.option_list import Option
 
 from coach.models import KeyResult
 from tui import services
+from tui.messages import DraftsReady, WorkFailed
 from tui.screens.base import StepScreen
+from tui.screens.pick import PickDraft
 from tui.widgets.findings import MARK, FindingsView
+from tui.workers import fetch_drafts
 
 CHECK_COOLDOWN_S = 0.12
 TEXT_FIELDS = ("baseline", "target", "unit", "deadline", "owner")
@@ -59,7 +62,8 @@ class KeyResultsScreen(StepScreen):
     BINDINGS = [
         Binding("f2", "apply_fix", "Apply fix"),
         Binding("f3", "to_initiatives", "→ Initiative"),
-        Binding("f4", "add", "New KR"),
+        Binding("f4", "add", "New KR", show=False),  # the list's last row names F4
+        Binding("f7", "suggest", "Suggest"),
         Binding("f8", "delete", "Delete", show=False),
         Binding("f5", "objective(-1)", "◀ Obj"),
         Binding("f6", "objective(1)", "Obj ▶"),
@@ -376,3 +380,42 @@ class KeyResultsScreen(StepScreen):
         self.coach.changed()
         self.notify(self.t("kr.moved", text=kr.text), timeout=5)
         self.show_objective(self.oi, min(self.ki, len(self.krs)))
+
+    # ---------------------------------------------------------------- drafted KRs
+
+    def action_suggest(self) -> None:
+        """Candidate KRs for this objective (model, else catalog skeletons), in a worker."""
+        if not self.session.cycle.objectives:
+            return
+        self.flush()
+        cycle = self.session.cycle
+        title = cycle.objectives[self.oi].title
+        deadline = cycle.end.isoformat() if cycle.end else None
+        lang = self.coach.okr_lang or self.coach.ui_lang
+        settings = self.coach.settings
+        self.notify(self.t("drafts.working"), timeout=3)
+        self._drafts(lambda: services.draft_krs(title, settings, lang, cycle.strategy, deadline))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
+    def _drafts(self, make: Any) -> None:
+        fetch_drafts(self, "krs", make)
+
+    def on_drafts_ready(self, message: DraftsReady) -> None:
+        if not message.drafts.items:
+            self.notify(self.t("drafts.none"), severity="warning", timeout=6)
+            return
+        oi = self.oi
+
+        def chosen(text: str | None) -> None:
+            if not text or oi >= len(self.session.cycle.objectives):
+                return
+            krs = self.session.cycle.objectives[oi].key_results
+            self.session.set_kr_text(oi, len(krs), text)
+            self.coach.changed()
+            self.show_objective(oi, len(krs) - 1)
+            self.query_one("#kr-text", Input).focus()
+
+        self.app.push_screen(PickDraft(self.t("drafts.krs_title"), message.drafts), chosen)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.notify(self.t("drafts.failed", error=message.message), severity="error", timeout=8)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -11,8 +13,11 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
 from tui import services
+from tui.messages import DraftsReady, WorkFailed
 from tui.screens.base import StepScreen
+from tui.screens.pick import PickDraft
 from tui.widgets.findings import FindingsView
+from tui.workers import fetch_drafts
 
 CHECK_DELAY_S = 0.25
 
@@ -42,6 +47,7 @@ class ObjectivesScreen(StepScreen):
     STEP = "objectives"
     BINDINGS = [
         Binding("f4", "add", "Add"),
+        Binding("f7", "propose", "Propose"),
         Binding("f8", "delete", "Delete"),
     ]
 
@@ -140,3 +146,46 @@ class ObjectivesScreen(StepScreen):
         self.coach.changed()
         self.notify(self.t("objectives.deleted", title=title), timeout=4)
         self.call_later(self._rebuild)
+
+    # ---------------------------------------------------------------- proposals
+
+    def action_propose(self) -> None:
+        """Objectives proposed from the strategy, grounded in lessons (needs a model)."""
+        cycle = self.session.cycle
+        if not self.coach.settings.llm.enabled or not self.coach.send_to_llm:
+            self.notify(self.t("objectives.propose_offline"), severity="warning", timeout=8)
+            return
+        if not cycle.strategy:
+            self.notify(self.t("strategy.need_text"), severity="warning")
+            return
+        if len(cycle.objectives) >= self._max():
+            self.notify(self.t("objectives.max", n=self._max()), severity="warning")
+            return
+        strategy, settings = cycle.strategy, self.coach.settings
+        lang = self.coach.okr_lang or self.coach.ui_lang
+        existing = [o.title for o in cycle.objectives]
+        self.notify(self.t("drafts.working"), timeout=3)
+        self._drafts(lambda: services.draft_objectives(strategy, settings, lang, existing))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
+    def _drafts(self, make: Any) -> None:
+        fetch_drafts(self, "objectives", make)
+
+    def on_drafts_ready(self, message: DraftsReady) -> None:
+        if not message.drafts.items:
+            reason = message.drafts.reason or self.t("drafts.none")
+            self.notify(reason, severity="warning", timeout=8)
+            return
+
+        def chosen(title: str | None) -> None:
+            if title and self.session.set_objective_title(
+                len(self.session.cycle.objectives), title
+            ):
+                self.session.position.objective = len(self.session.cycle.objectives) - 1
+                self.coach.changed()
+                self.call_later(self._rebuild)
+
+        self.app.push_screen(PickDraft(self.t("drafts.objectives_title"), message.drafts), chosen)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.notify(self.t("drafts.failed", error=message.message), severity="error", timeout=8)

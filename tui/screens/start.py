@@ -37,7 +37,7 @@ class StartScreen(CoachScreen):
                     compact=True,
                 )
                 yield Button(self.t("start.create"), id="create", variant="primary", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def populate(self) -> None:
         self.reload()

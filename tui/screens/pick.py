@@ -1,0 +1,58 @@
+"""A modal list of drafted objectives or KRs: Enter takes one, escape takes none."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from tui.services import Drafts
+
+if TYPE_CHECKING:
+    from tui.app import OkrCoachApp
+
+
+class PickDraft(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, drafts: Drafts) -> None:
+        super().__init__()
+        self.pick_title = title
+        self.drafts = drafts
+
+    def compose(self) -> ComposeResult:
+        t = cast("OkrCoachApp", self.app).t
+        with Vertical(id="pick"):
+            yield Label(self.pick_title, classes="section")
+            if self.drafts.source == "rules" and self.drafts.reason:
+                yield Label(t("drafts.offline", reason=self.drafts.reason), classes="hint")
+            options = OptionList(id="drafts")
+            for i, d in enumerate(self.drafts.items):
+                label = Text(d.text, style="bold")
+                if d.warnings:
+                    label.append(f"  ▲{d.warnings}", style="yellow")
+                if d.why:
+                    label.append(f"\n  {d.why}", style="dim")
+                options.add_option(Option(label, id=str(i)))
+            yield options
+            yield Label(t("drafts.hint"), classes="hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#drafts", OptionList)
+        if options.option_count:
+            options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#drafts")
+    def _pick(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.drafts.items[int(event.option.id or 0)].text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
