@@ -399,6 +399,13 @@ def _find_levels(f: KrFacts, windows: list[Quantity]) -> None:
             f.baseline = q
             remaining.remove(q)
             break
+    if f.baseline is None and ("→" in low or "->" in low or "=>" in low):
+        # "8h → 4h": the level before the arrow is where we start
+        arrow = max(low.find("→"), low.find("->"), low.find("=>"))
+        before = [q for q in remaining if q.end <= arrow and arrow - q.end <= 3]
+        if before:
+            f.baseline = before[-1]
+            remaining.remove(before[-1])
     rel = _relative_re(f.lang)
     for q in list(remaining):
         head = low[max(0, q.start - 30) : q.start]

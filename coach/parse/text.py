@@ -83,6 +83,8 @@ def clean(text: str) -> CleanText:
         s = _HTML_ENTITY.sub(lambda e: _ENTITIES.get(e.group(0), " "), s)
     if "[" in s:
         s = _PRIORITY.sub(" ", s)
+    if "→" in s or "⇒" in s:
+        s = s.replace("→", " -> ").replace("⇒", " -> ")  # "8 h → 4 h" is a from→to pair
     s = _strip_emoji(s)
     # Each pattern runs only when its marker character is present (the hot path: live checks).
     head = s.lstrip()[:1]

@@ -217,6 +217,23 @@ _COMMA_WORD = re.compile(r",\s*([\wåäö-]+)")
 _NEXT = re.compile(r"\s*([\wåäö-]+)")
 
 
+def _inside_parentheses(low: str, pos: int) -> bool:
+    return low.rfind("(", 0, pos) > low.rfind(")", 0, pos)
+
+
+_STATE_FOLLOWERS = frozenset("and or as on in to by at for from with within before (".split())
+
+
+def _attributive(f: KrFacts, m: re.Match[str]) -> bool:
+    """ "first merged PR": an English participle before its noun describes it; it does not say
+    the deliverable is done."""
+    word = m.group(0)
+    if f.lang != "en" or " " in word or not word.endswith(("ed", "en")):
+        return False
+    nxt = re.match(r"\s*([\w(]+)", f.low[m.end() :])
+    return bool(nxt) and nxt.group(1) not in _STATE_FOLLOWERS and nxt.group(1)[0].isalpha()
+
+
 def _may_have_purpose(f: KrFacts) -> bool:
     return bool(f.tokset & f.lex.first_words("purpose_markers")) or "=" in f.low
 
@@ -270,7 +287,12 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
         return
     first = words[0][0]
     two = f"{first} {words[1][0]}" if len(words) > 1 else first
-    kind = "activity" if lex.has("activity_verbs", two) else _verb_kind(lex, first, lead=True)
+    if lex.has("result_verbs", two):
+        kind = "result"  # "get to 500 members", "nå upp till"
+    elif lex.has("activity_verbs", two):
+        kind = "activity"
+    else:
+        kind = _verb_kind(lex, first, lead=True)
     # "Revamped API …", "Linux64 Nightlies published": a participle names a finished deliverable.
     if f.bau_lead:
         return  # keeping a routine going is business as usual (its own rule), not a new task
@@ -417,6 +439,8 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
                 else ()
             )
             if not _RELATIVE_BEFORE.search(low, max(0, m.start() - 30), m.start())
+            and not _inside_parentheses(low, m.start())
+            and not _attributive(f, m)
         ),
         None,
     )
