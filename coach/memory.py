@@ -495,9 +495,10 @@ class MemoryStore:
             return self._lexical
         with contextlib.suppress(OSError, ValueError, KeyError):
             index, extra = Bm25Index.load(self.lexical_path)
-            if extra.get("generation") == generation and extra.get("collection_id") == str(
+            current = extra.get("generation") == generation and extra.get("collection_id") == str(
                 self.collection.id
-            ):
+            )
+            if current and (index.has_vectors() or not len(index)):
                 self._lexical, self._lexical_generation = index, generation
                 return index
         self._lexical = self._rebuild_lexical()
@@ -513,7 +514,7 @@ class MemoryStore:
         while True:
             try:
                 got = self.collection.get(
-                    include=["documents", "metadatas"], limit=page, offset=offset
+                    include=["documents", "metadatas", "embeddings"], limit=page, offset=offset
                 )
             except Exception as e:
                 raise _connection_error(e, self.settings) from None
@@ -525,7 +526,13 @@ class MemoryStore:
                 _indexed_text(d or "", m or {})
                 for d, m in zip(got["documents"], metas, strict=True)
             ]
-            index.add(ids, texts, [m or {} for m in metas])
+            embs = got.get("embeddings")
+            vectors = (
+                None
+                if embs is None or len(embs) != len(ids)
+                else np.asarray(embs, dtype=np.float32)
+            )
+            index.add(ids, texts, [m or {} for m in metas], vectors)
             offset += len(ids)
             if len(ids) < page:
                 break
@@ -738,7 +745,7 @@ class MemoryStore:
                 )
             except Exception as e:
                 raise _connection_error(e, self.settings) from None
-            lexical.add(ids[sl], texts[sl], metas[sl])
+            lexical.add(ids[sl], texts[sl], metas[sl], vectors)
             report.chunks_added += len(ids[sl])
 
     def _delete(self, ids: Sequence[str], lexical: Any) -> None:
@@ -882,10 +889,14 @@ class MemoryStore:
         qvec = self.embedder.embed([" ".join([query, *extra])])[0]
         cos: dict[str, float] = {}
         lex: dict[str, float] = {}
+        index = self.lexical()
         if mode != "lexical":
-            cos = self._vector_search(qvec, n_cand, where)
+            if where is not None and index.has_vectors():
+                # Exact and much faster than the store's metadata filter at scale.
+                cos = dict(index.vector_search(qvec, n_cand, _plain_filters(filters)))
+            else:
+                cos = self._vector_search(qvec, n_cand, where)
         if mode != "vector":
-            index = self.lexical()
             lex = dict(
                 index.search(
                     query, n_cand, filters=_plain_filters(filters), extra_terms=extra, also=cos
@@ -908,7 +919,14 @@ class MemoryStore:
             for i in lex
             if i not in cos and weight * lex[i] + (1 - weight) * max(0.0, floor) >= kth
         ]
-        found = self._fetch([*known, *maybe], qvec, cos)
+        for i in maybe:
+            c = index.cosine(i, qvec)
+            if c is not None:
+                cos[i] = c
+        if all(i in cos for i in maybe):  # every cosine known: fetch only the final top k
+            known = sorted({*known, *maybe}, key=lambda i: (-blend(i), i))[:k]
+            maybe = []
+        found = self._fetch([*known, *maybe], qvec, cos, vectors=bool(maybe))
         top = sorted(found, key=lambda i: (-blend(i), i))[:k]
         return [_passage(n, i, *found[i], blend(i)) for n, i in enumerate(top, start=1)]
 
@@ -922,23 +940,24 @@ class MemoryStore:
         return {i: 1.0 - float(d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)}
 
     def _fetch(
-        self, ids: list[str], qvec: np.ndarray, cos: dict[str, float]
+        self, ids: list[str], qvec: np.ndarray, cos: dict[str, float], vectors: bool = True
     ) -> dict[str, tuple[str, dict[str, Any]]]:
-        """Text and metadata of the candidates; the cosine too for those BM25 alone found."""
+        """Text and metadata of the candidates (and, if asked, the cosines still missing)."""
         if not ids:
             return {}
+        include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
         try:
-            got = self.collection.get(ids=ids, include=["embeddings", "documents", "metadatas"])
+            got = self.collection.get(ids=list(dict.fromkeys(ids)), include=include)
         except Exception as e:
             raise _connection_error(e, self.settings) from None
         found: dict[str, tuple[str, dict[str, Any]]] = {}
         if not got["ids"]:
             return found  # deleted by another writer since the candidates were found
-        sims = np.asarray(got["embeddings"], dtype=np.float32) @ qvec
-        for i, s, doc, meta in zip(
-            got["ids"], sims, got["documents"], got["metadatas"], strict=True
-        ):
-            cos.setdefault(i, float(s))
+        if vectors:
+            sims = np.asarray(got["embeddings"], dtype=np.float32) @ qvec
+            for i, sim in zip(got["ids"], sims, strict=True):
+                cos.setdefault(i, float(sim))
+        for i, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             found[i] = (doc or "", dict(meta or {}))
         return found
 

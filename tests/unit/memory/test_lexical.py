@@ -99,3 +99,27 @@ def test_rrf_prefers_documents_both_rankings_like():
     fused = rrf_fuse([["x", "y", "z"], ["y", "x", "w"]])
     assert {fused[0][0], fused[1][0]} == {"x", "y"}
     assert fused[-1][0] in ("z", "w")
+
+
+def test_vectors_ride_along_for_exact_filtered_search(tmp_path: Path):
+    import numpy as np
+
+    idx = Bm25Index()
+    vecs = np.eye(3, dtype=np.float32)
+    idx.add(
+        ["a", "b", "c"],
+        ["one", "two", "three"],
+        [{"team": "x"}, {"team": "y"}, {"team": "x"}],
+        vecs,
+    )
+    assert idx.has_vectors()
+    q = np.asarray([0.1, 0.9, 0.5], dtype=np.float32)
+    assert [i for i, _ in idx.vector_search(q, 2)] == ["b", "c"]
+    assert [i for i, _ in idx.vector_search(q, 2, filters={"team": "x"})] == ["c", "a"]
+    assert idx.vector_search(q, 2, filters={"team": "nobody"}) == []
+    idx.remove(["c"])
+    path = tmp_path / "mirror.npz"
+    idx.save(path)
+    loaded, _ = Bm25Index.load(path)
+    assert loaded.has_vectors() and [i for i, _ in loaded.vector_search(q, 5)] == ["b", "a"]
+    assert abs(loaded.cosine("b", q) - 0.9) < 1e-3
