@@ -34,6 +34,18 @@ _OWNER_SUFFIX_PAREN = re.compile(
 _MENTION = re.compile(r"(?<![\w.])@[\w.-]+")
 _SPACES = re.compile(r"\s+")
 _BULLET_HEADS = frozenset("-*+•#>")
+_STATUS_WORDS = (
+    r"done|klar|klart|complete|completed|achieved|uppnått|in progress|pågår|pågående|on track|"
+    r"at risk|off track|blocked|not started|ej påbörjad|delvis|partial|missed|failed|green|"
+    r"yellow|red|grön|gul|röd"
+)
+_STATUS_TAIL = re.compile(
+    r"(?:\s*[(\[]\s*(?:(?:progress|status|score|utfall|resultat)\s*:?\s*)?"
+    rf"(?:\d{{1,3}}\s?%\s*(?:done|klart|complete)?|[01]?[.,]\d{{1,2}}|1[.,]0|{_STATUS_WORDS})\s*[)\]]"
+    rf"|\s+[–—-]\s*(?:score|status|progress|betyg|utfall)\s*:?\s*(?:[01]?[.,]\d{{1,2}}|\d{{1,3}}\s?%|{_STATUS_WORDS})"
+    rf"|[.;,]?\s+(?:score|status|progress)\s*:\s*(?:[01]?[.,]\d{{1,2}}|\d{{1,3}}\s?%|{_STATUS_WORDS}))\s*$",
+    re.I,
+)
 _LABEL_HINT = re.compile(r"\s*(?:kr|nr|key|nyckel)", re.I)
 
 
@@ -113,6 +125,11 @@ def clean(text: str) -> CleanText:
         if m and m.start() > 0:
             owner = owner or m.group(0).strip(" ()–—-@.!")
             s = s[: m.start()].rstrip()
+    if s.endswith((")", "]")) or _STATUS_TAIL.search(s):
+        # "(70%)", "[done]", "– score 0.6", "status: on track": progress notes, not targets
+        m = _STATUS_TAIL.search(s)
+        if m and m.start() > 0:
+            s = s[: m.start()].rstrip(" -–—:;,")
     m = _MENTION.search(s) if "@" in s else None
     if m:
         owner = owner or m.group(0)[1:]

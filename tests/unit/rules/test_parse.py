@@ -148,3 +148,14 @@ def test_metric_extraction() -> None:
     assert parse_kr("Win 15 new customers in the mid-market segment").metric == "new customers"
     assert parse_kr("App load time").metric == "App load time"
     assert parse_kr("Resolve 80% of tickets at first contact").metric == "share of tickets"
+
+
+def test_progress_notes_are_not_targets() -> None:
+    for text in (
+        "Ship the new API (70%)",
+        "Launch feature X [done]",
+        "Improve docs. Status: at risk",
+    ):
+        assert analyse_kr(text).targets == [], text
+    assert clean("Raise NPS from 30 to 40 – score 0.6").text == "Raise NPS from 30 to 40"
+    assert clean("Reach 80% (from 60%)").text == "Reach 80% (from 60%)"
