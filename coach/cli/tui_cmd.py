@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 
 from coach.cli.context import CliContext
@@ -38,9 +37,10 @@ def cmd_tui(args: argparse.Namespace, ctx: CliContext) -> int:
         else:
             raise InputError("no such file", str(path))
 
-    # The launcher is the one place coach/ reaches the UI: by name, at run time, so coach stays
-    # importable (and testable) without Textual and the import contracts hold.
-    app_module = importlib.import_module("tui.app")
-    app = app_module.OkrCoachApp(settings, open_path=target, open_cycle=cycle_id, lang=ctx.lang())
+    # The one sanctioned door from coach/ to the UI (see tests/unit/test_import_contracts.py):
+    # imported only when the user asks for the TUI, so coach stays usable without Textual.
+    from tui.app import OkrCoachApp
+
+    app = OkrCoachApp(settings, open_path=target, open_cycle=cycle_id, lang=ctx.lang())
     app.run()
     return 0
