@@ -216,6 +216,11 @@ def _misc_res(lang: str) -> dict[str, re.Pattern[str]]:
             rf"(?:the\s+|our\s+|våra\s+)?(?:{_alt(people)})"
         ),
         # "Alla verksamheter har …", "All services are …": a coverage target.
+        # "completed by all staff": everyone doing it is the target
+        "by_all": re.compile(
+            r"(?<![\w-])(?:by|av)\s+(?:all|every|alla|samtliga)\s+"
+            r"(?:(?:new|nya|our|våra|active|aktiva|existing|befintliga)\s+)?(?P<who>[\wåäö]+)"
+        ),
         "all_state": re.compile(
             r"^(?:all|every|alla|samtliga)\s+(?:\S+\s+){1,5}?(?:have|has|are|is|use|uses|har|är|"
             r"använder|ska ha|ska vara)\b"
@@ -366,6 +371,11 @@ def _find_universal(f: KrFacts, res: dict[str, re.Pattern[str]]) -> None:
     if res["all_people"].match(body) or res["all_state"].match(body):
         f.universal = True
         return
+    for m in res["by_all"].finditer(f.low):
+        who = m.group("who")
+        if any(f.lex.has(k, who) for k in ("external_people", "internal_people", "result_nouns")):
+            f.universal = True
+            return
     for m in res["all"].finditer(f.low):
         following = [t for t, s, _ in f.tokens if s >= m.end()][:4]
         if any(

@@ -196,4 +196,6 @@ def find_multiplier(low: str, lang: str) -> float | None:
         return to_float(m.group(1) or m.group(2))
     rx, mults = _multiplier_re(lang)
     m = rx.search(low)
+    if m and low.startswith(" down", m.end()):
+        return None  # "double down on …" is an idiom, not a factor
     return mults[m.group(0)] if m else None

@@ -146,10 +146,27 @@ def find_periods(low: str, lang: str) -> list[Span]:
             n = _WINDOW_LONG.search(text)
             if n and int(n.group(1)) >= 60:  # "within 90 days" is a quarter, not a window
                 kind = "deadline"
+        if kind == "rate" and text.isalpha() and _names_a_thing(low, m.end(), lang):
+            continue
         spans.append(
             _with_preposition(Span(kind, m.start(), m.end(), text, _period_of(text, lang)), low)
         )
     return spans
+
+
+_NEXT_WORD = re.compile(r"\s+([a-zåäö][\wåäö-]*)")
+
+
+def _names_a_thing(low: str, end: int, lang: str) -> bool:
+    """ "monthly website visitors", "annual plans": an adjective in a name, not a period. A
+    rate stays a rate before a measure ("45k monthly visits", "monthly uptime")."""
+    m = _NEXT_WORD.match(low, end)
+    if not m:
+        return False
+    lex = load_lexicon(lang)
+    word = m.group(1)
+    measures = ("metric_nouns", "result_nouns", "external_people")
+    return not any(lex.has(k, word) or lex.has(k, word.rstrip("s")) for k in measures)
 
 
 _PREP_BEFORE = re.compile(

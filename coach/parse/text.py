@@ -16,7 +16,9 @@ _HTML_ENTITY = re.compile(r"&(?:nbsp|amp|lt|gt|quot|#\d+);")
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"'}
 _PRIORITY = re.compile(r"\[\s*(?:p\d|prio(?:rity)?\s*\d|must|should|could)\s*\]", re.I)
 _CHECKBOX = re.compile(r"^\s*[-*+]?\s*\[[ xX]\]\s*")
-_BULLET = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,2}[.)]\s+|#{1,6}\s+|>\s*)")
+_BULLET = re.compile(
+    r"^\s*(?:[-*+•]\s+|\d{1,2}(?:\.\d{1,2})*[.)]\s+|\d{1,2}\.\d{1,2}\s+|#{1,6}\s+|>\s*)"
+)
 _KR_LABEL = re.compile(r"^\s*(?:KR|NR|Key result|Nyckelresultat)\s*[\d.]*\s*[:.)–—-]\s*", re.I)
 _EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
 _SINGLE_EMPH = re.compile(r"(?<!\w)[*_](\S(?:.*?\S)?)[*_](?!\w)")
