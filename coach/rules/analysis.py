@@ -526,6 +526,9 @@ def _classify_nominal(a: KrAnalysis, nouns: list[str]) -> None:
     lex = f.lex
     phrase = _first_phrase(nouns)
     head = phrase[-1] if phrase else ""
+    if head and lex.has("milestone_nouns", head) and not f.has_quantity:
+        a.activity, a.activity_reason = True, "deliverable"  # "WCAG 2.1 AA compliance"
+        return
     if head and _noun_in(lex, "activity_nouns", head) and not _is_metric(lex, head):
         a.activity, a.activity_reason = True, "nominal"  # "Feasibility study for …"
         return
