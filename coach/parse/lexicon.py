@@ -60,10 +60,6 @@ class Lexicon:
         """The first word of every entry: a cheap test before running a phrase regex."""
         return _first_words(self.lang, key)
 
-    def phrase_re(self, key: str) -> re.Pattern[str] | None:
-        """Whole-word regex matching any entry of ``key`` (a list or the keys of a mapping)."""
-        return _phrase_re(self.lang, key)
-
     def stem_match(self, key: str, token: str) -> bool:
         """Swedish compounds: does ``token`` end in one of the stems (``kundnöjdheten``)?"""
         rx = _stem_re(self.lang, key)
@@ -108,14 +104,6 @@ def load_lexicon(lang: str) -> Lexicon:
     with (LEXICON_DIR / f"{lang}.yaml").open(encoding="utf-8") as fh:
         raw = YAML(typ="safe").load(fh)
     return Lexicon(lang=lang, raw=raw)
-
-
-@functools.cache
-def _phrase_re(lang: str, key: str) -> re.Pattern[str] | None:
-    entries = load_lexicon(lang).words.get(key)
-    if not entries:
-        return None
-    return re.compile(rf"(?<![\w-])(?:{_alt(entries)})(?![\w-])")
 
 
 @functools.cache

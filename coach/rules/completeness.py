@@ -37,6 +37,3 @@ def missing_owner(ctx: KrContext) -> Hit | None:
     if ctx.analysis.facts.clean.owner:
         return None
     return Hit({})
-
-
-__all__ = ["no_baseline", "no_deadline", "missing_owner", "skeleton"]
