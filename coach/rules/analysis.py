@@ -76,6 +76,11 @@ def _clause_split_re(lang: str) -> re.Pattern[str]:
 
 
 @functools.cache
+def _hedges_re(lang: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{_alt(load_lexicon(lang).get('hedges'))})(?![\w-])")
+
+
+@functools.cache
 def _purpose_re(lang: str) -> re.Pattern[str]:
     markers = load_lexicon(lang).get("purpose_markers")
     return re.compile(rf"(?:^|\s|,)(?:{_alt(markers)})(?=\s)")
@@ -625,6 +630,9 @@ def _vague_terms(a: KrAnalysis, start: int, end: int) -> list[str]:
             compared = lex.has("dimensional_comparatives", t) and not f.referenced_comparison
             if judged or compared:
                 found.append(t)
+    if f.tokset & lex.first_words("hedges"):
+        clause = f.low[start:end]
+        found.extend(m.group(0) for m in _hedges_re(f.lang).finditer(clause))
     if found and a.activity and a.activity_reason in ("capability", "subject", "nominal"):
         return []
     if not found and start == f.body_start and a.lead_verb in _BE_VERBS:
