@@ -224,6 +224,10 @@ _PARTICIPATION = re.compile(
     r"attended|take|takes|taken|complete|completes|completed)\s+(?:\S+\s+){0,2}?"
     r"(?:\w*utbildning\w*|kurs\w*|\w*training\w*|courses?|workshops?|webinar\w*)\b"
 )
+_QUALITY_CONDITION = re.compile(
+    r"\b(?:within budget|on budget|on time|on schedule|without (?:defects|errors|incidents|rework)|"
+    r"first time right|inom budget|i tid|enligt plan|utan (?:fel|anmärkning|avvikelse)\w*)\b"
+)
 _ACQUIRE = frozenset("get gets have has gain gains win wins få får ha har nå når".split())
 _COMMA_WORD = re.compile(r",\s*([\wåäö-]+)")
 _NEXT = re.compile(r"\s*([\wåäö-]+)")
@@ -494,6 +498,8 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         return
     if people and not internal:
         return  # what customers or users do is an outcome
+    if f.has_quantity and _QUALITY_CONDITION.search(low):
+        return  # "80 % of projects delivered within budget": a share meeting a standard
     measured_after = any(q.start > words[verb_i][1] for q in f.targets) or bool(f.multiplier)
     if (
         any(_noun_in(lex, "activity_nouns", w) for w in subject_nouns[-2:])
