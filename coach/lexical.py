@@ -245,6 +245,7 @@ class Bm25Index:
         self._matrix: np.ndarray | None = None
         self._codes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
         self._all_vectors: bool | None = None
+        self._alive_arr: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -280,6 +281,12 @@ class Bm25Index:
         self._matrix = None
         self._codes = {}
         self._all_vectors = None
+        self._alive_arr = None
+
+    def _alive(self) -> np.ndarray:
+        if self._alive_arr is None:
+            self._alive_arr = np.asarray(self.alive, dtype=bool)
+        return self._alive_arr
 
     def remove(self, ids: Iterable[str]) -> None:
         for chunk_id in ids:
@@ -321,7 +328,7 @@ class Bm25Index:
     def _mask(self, filters: Mapping[str, str | Sequence[str]] | None) -> np.ndarray | None:
         if not filters:
             return None
-        mask = np.asarray(self.alive, dtype=bool)
+        mask = self._alive().copy()
         for field, wanted in filters.items():
             if field not in self.meta or wanted is None:
                 continue
@@ -360,7 +367,7 @@ class Bm25Index:
                     matrix[i] = v
             self._matrix = matrix
         mask = self._mask(filters)
-        rows = np.flatnonzero(mask) if mask is not None else np.flatnonzero(self.alive)
+        rows = np.flatnonzero(mask if mask is not None else self._alive())
         if not len(rows):
             return []
         sims = self._matrix[rows] @ np.asarray(qvec, dtype=np.float32)
