@@ -62,7 +62,9 @@ class Severity(StrEnum):
 class _Model(BaseModel):
     """Strict base: unknown keys are errors, so a typo like ``taget`` is reported, not lost."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, validate_assignment=True, defer_build=True
+    )
 
 
 Confidence = Annotated[float, Field(ge=0.0, le=1.0, description="0 = no confidence, 1 = certain")]
