@@ -15,11 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.llm_schemas import (
-    Answer,
-    DraftKrs,
-    DraftObjectives,
     KpiPick,
-    ObjectiveCritique,
     Problem,
     Rewrite,
     numbers_in,
@@ -245,6 +241,30 @@ def _cache(settings: Settings, use_cache: bool) -> LlmCache:
     return LlmCache.for_workspace(settings.workspace, enabled=use_cache)
 
 
+def _ask(
+    prompt: RenderedPrompt,
+    context: dict[str, Any],
+    settings: Settings,
+    session: LlmSession | None,
+    use_cache: bool,
+    on_partial: Partial,
+) -> Any:
+    """One validated call for a rendered prompt; its template header names the output model."""
+    from coach import llm
+    from coach.llm_schemas import SCHEMAS
+
+    return llm.complete_structured(
+        prompt.messages,
+        SCHEMAS[prompt.schema_name],
+        settings.llm,
+        task=f"{prompt.name}.v{prompt.version}",
+        session=session,
+        context=context,
+        cache=_cache(settings, use_cache),
+        on_partial=on_partial,
+    )
+
+
 def _recheck(text: str, lang: str, objective_title: str | None) -> list[Finding]:
     from coach.engine import check_kr_text
 
@@ -389,16 +409,7 @@ def critique_objective(
         cycle, objective_index, settings, lang=lang, loaded=loaded, check=check, notes=notes
     )
     try:
-        answer = llm.complete_structured(
-            prompt.messages,
-            ObjectiveCritique,
-            settings.llm,
-            task=f"{prompt.name}.v{prompt.version}",
-            session=session,
-            context=context,
-            cache=_cache(settings, use_cache),
-            on_partial=on_partial,
-        )
+        answer = _ask(prompt, context, settings, session, use_cache, on_partial)
     except llm.LlmError as e:
         review = _offline_review(objective, obj_check)
         return CritiqueResult(
@@ -492,16 +503,7 @@ def rewrite_kr(
         }
         prompt = render("rewrite", variables, language=lang)
         try:
-            answer = llm.complete_structured(
-                prompt.messages,
-                Rewrite,
-                settings.llm,
-                task=f"{prompt.name}.v{prompt.version}",
-                session=session,
-                context=context,
-                cache=_cache(settings, use_cache),
-                on_partial=on_partial,
-            )
+            answer = _ask(prompt, context, settings, session, use_cache, on_partial)
         except llm.LlmError as e:
             if result is not None:  # keep the first rewrite, shown with its findings
                 return result
@@ -605,16 +607,7 @@ def draft_objectives(
         return DraftObjectivesResult(source="rules", fallback_reason=llm.OFF_HINT)
     prompt, context, passages = _draft_objectives_prompt(strategy, settings, lang, existing, source)
     try:
-        answer = llm.complete_structured(
-            prompt.messages,
-            DraftObjectives,
-            settings.llm,
-            task=f"{prompt.name}.v{prompt.version}",
-            session=session,
-            context=context,
-            cache=_cache(settings, use_cache),
-            on_partial=on_partial,
-        )
+        answer = _ask(prompt, context, settings, session, use_cache, on_partial)
     except llm.LlmError as e:
         return DraftObjectivesResult(source="rules", passages=passages, fallback_reason=str(e))
     return DraftObjectivesResult(
@@ -672,16 +665,7 @@ def draft_krs(
         )
     prompt, context, _ = _draft_krs_prompt(objective, settings, lang, strategy, deadline)
     try:
-        answer = llm.complete_structured(
-            prompt.messages,
-            DraftKrs,
-            settings.llm,
-            task=f"{prompt.name}.v{prompt.version}",
-            session=session,
-            context=context,
-            cache=_cache(settings, use_cache),
-            on_partial=on_partial,
-        )
+        answer = _ask(prompt, context, settings, session, use_cache, on_partial)
     except llm.LlmError as e:
         return DraftKrsResult(
             objective=title,
@@ -728,16 +712,7 @@ def answer_question(
         "passage_ns": {p.n for p in passages},
     }
     try:
-        answer = llm.complete_structured(
-            prompt.messages,
-            Answer,
-            settings.llm,
-            task=f"{prompt.name}.v{prompt.version}",
-            session=session,
-            context=context,
-            cache=_cache(settings, use_cache),
-            on_partial=on_partial,
-        )
+        answer = _ask(prompt, context, settings, session, use_cache, on_partial)
     except llm.LlmError as e:
         if on_error is not None:
             on_error(str(e))
