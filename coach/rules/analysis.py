@@ -684,6 +684,8 @@ def _business_as_usual(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None
     if f.bau_lead:
         a.bau = True
         return
+    if a.activity:
+        return  # "Hålla 12 webbinarier": holding events is work, not keeping a level
     # The leading verb ("Maintain gross margin …") or the predicate ("Rating remains at …");
     # "Time spent maintaining …" names a measure and keeps nothing.
     verbs = f.lex.get("result_verbs")

@@ -41,7 +41,7 @@ def activity(ctx: KrContext) -> Hit | None:
         {
             "reason": _REASONS[lang].get(a.activity_reason or "verb", _REASONS[lang]["verb"]),
             "task": a.facts.text,
-            "hint": outcome_hint(a.facts.text, a.lang),
+            "hint": outcome_hint(a.facts.text, a.lang, lang),
             "skeleton": template.format(**b),
         }
     )

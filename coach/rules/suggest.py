@@ -99,19 +99,26 @@ def _clean_metric(metric: str | None, facts: KrFacts) -> str | None:
 
 
 @functools.cache
-def _hints(lang: str) -> tuple[tuple[tuple[str, ...], str], ...]:
-    return tuple((tuple(h["match"]), h["outcome"]) for h in load_lexicon(lang).get("outcome_hints"))
+def _hints(lang: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    hints = load_lexicon(lang).get("outcome_hints")
+    return tuple((h["id"], tuple(h["match"]), h["outcome"]) for h in hints)
 
 
 _HINT_WORDS = re.compile(r"[\wåäö-]+")
 
 
-def outcome_hint(text: str, lang: str) -> str:
-    """The result a task most likely serves, from the lexicon's hint table."""
+def outcome_hint(text: str, lang: str, ui_lang: str | None = None) -> str:
+    """The result a task most likely serves, found with the text's language and worded in the
+    reader's (hints share ids across the lexicons)."""
+    ui_lang = ui_lang or lang
     words = set(_HINT_WORDS.findall(text.lower()))
-    for match, outcome in _hints(lang):
-        if any(w in words for w in match):
-            return outcome
-        if lang == "sv" and any(x.endswith(match) for x in words):  # compounds: "kundmöten"
-            return outcome
-    return load_lexicon(lang).get("default_outcome")
+    for hint_id, match, outcome in _hints(lang):
+        hit = any(w in words for w in match) or (
+            lang == "sv" and any(x.endswith(match) for x in words)  # compounds: "kundmöten"
+        )
+        if hit:
+            if ui_lang == lang:
+                return outcome
+            worded = next((o for i, _, o in _hints(ui_lang) if i == hint_id), None)
+            return worded or load_lexicon(ui_lang).get("default_outcome")
+    return load_lexicon(ui_lang).get("default_outcome")
