@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from coach.config import RulesSettings
 from coach.files.loaded import LoadedFile
 from coach.models import Cycle, Finding, KeyResult, Location, Objective, Severity
-from coach.parse import ParsedKr, detect_language
+from coach.parse import detect_language
 
 _DEFAULT_SETTINGS = RulesSettings()
 _KR_FIELDS = ("metric", "baseline", "target", "unit", "direction", "deadline")
@@ -113,9 +113,9 @@ def _as_hits(result: Any) -> list[Any]:
     return result if isinstance(result, list) else [result]
 
 
-def _parsed(parsed: ParsedKr, kr: KeyResult | None) -> dict[str, Any]:
+def _parsed(parsed: dict[str, Any], kr: KeyResult | None) -> dict[str, Any]:
     """The KR fields: what the file says, else what the text says."""
-    out = parsed.model_dump(exclude_none=True)
+    out = dict(parsed)
     if kr is not None:
         for name in _KR_FIELDS:
             value = getattr(kr, name)
@@ -163,7 +163,7 @@ def check_kr_text(
         index=0,
         text=text or "",
         language=a.lang,
-        parsed=_parsed(a.facts.to_parsed(), None),
+        parsed=_parsed(a.facts.parsed_fields(), None),
         findings=findings,
     )
 
@@ -225,7 +225,7 @@ def check_cycle(
                     id=kr.id,
                     text=kr.text,
                     language=a.lang,
-                    parsed=_parsed(a.facts.to_parsed(), kr),
+                    parsed=_parsed(a.facts.parsed_fields(), kr),
                     findings=_run_kr_rules(ctx, settings, loc, loaded),
                 )
             )

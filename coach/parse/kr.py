@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -120,6 +121,10 @@ class KrFacts:
         return _span_text_of(self, span)
 
     def to_parsed(self) -> ParsedKr:
+        return ParsedKr(**self.parsed_fields())
+
+    def parsed_fields(self) -> dict[str, Any]:
+        """The parsed KR fields as a plain dict (empty ones left out): the engine's hot path."""
         change = None
         if self.relative is not None:
             sign = "-" if self.direction == "down" else "+"
@@ -130,16 +135,17 @@ class KrFacts:
         elif self.multiplier:
             change = f"×{_fmt(self.multiplier)}"
         q = self.target
-        return ParsedKr(
-            metric=self.metric,
-            baseline=self.baseline.value if self.baseline else None,
-            target=q.value if q else None,
-            unit=(q.unit if q else None) or (self.baseline.unit if self.baseline else None),
-            direction=self.direction,
-            deadline=self._span_text(self.deadline) or self._span_text(self.rate),
-            owner=self.clean.owner,
-            change=change,
-        )
+        fields = {
+            "metric": self.metric,
+            "baseline": self.baseline.value if self.baseline else None,
+            "target": q.value if q else None,
+            "unit": (q.unit if q else None) or (self.baseline.unit if self.baseline else None),
+            "direction": self.direction,
+            "deadline": self._span_text(self.deadline) or self._span_text(self.rate),
+            "owner": self.clean.owner,
+            "change": change,
+        }
+        return {k: v for k, v in fields.items() if v is not None}
 
 
 def _span_text_of(facts: KrFacts, span: Span | None) -> str | None:
@@ -234,7 +240,7 @@ def _misc_res(lang: str) -> dict[str, re.Pattern[str]]:
 
 
 def _tokens(low: str) -> list[tuple[str, int, int]]:
-    return [(m.group(0).strip("'’.-"), m.start(), m.end()) for m in TOKEN.finditer(low)]
+    return [(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(low)]
 
 
 _PREV_WORD = re.compile(r"([\wåäö=:<>]+)[\s(]*$")

@@ -57,5 +57,5 @@ def percent_without_base(ctx: KrContext) -> Hit | None:
         return None
     if f.baseline is not None or (ctx.kr is not None and ctx.kr.baseline is not None):
         return None
-    change = f.to_parsed().change or ""
+    change = f.parsed_fields().get("change", "")
     return Hit({"change": change, "skeleton": skeleton(f, ctx.lang, keep_target=False)})
