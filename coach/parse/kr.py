@@ -248,7 +248,10 @@ _NEXT_WORD = re.compile(r"[\s)]*([\wåäö]+)")
 
 
 def _prev_word(low: str, pos: int) -> str:
-    m = _PREV_WORD.search(low, max(0, pos - 40), pos)
+    head = low[max(0, pos - 40) : pos].rstrip(" (")
+    if not head:
+        return ""
+    m = _PREV_WORD.search(head, max(0, len(head) - 24))  # the last word (a short tail suffices)
     return m.group(1) if m else ""
 
 
@@ -359,7 +362,13 @@ def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
         facts.zero = bool(res["zero"].search(low[body_start:]))
     if tokset & lex.first_words("success_criteria"):
         facts.success_criterion = bool(res["criterion"].search(low))
-    if tokset & lex.first_words("multipliers") or quantities:
+    factor = (
+        "factor" in tokset
+        or "×" in low
+        or "gånger" in tokset
+        or any(t[-1] == "x" and t[:-1].replace(".", "").isdigit() for t in tokset if len(t) > 1)
+    )
+    if tokset & lex.first_words("multipliers") or factor:
         facts.multiplier = find_multiplier(low, lang)
     if tokset & _ALL_WORDS or "100" in low:
         _find_universal(facts, res)
