@@ -224,7 +224,7 @@ def _misc_res(lang: str) -> dict[str, re.Pattern[str]]:
         # "Alla verksamheter har …", "All services are …": a coverage target.
         # "completed by all staff": everyone doing it is the target
         "by_all": re.compile(
-            r"(?<![\w-])(?:by|av)\s+(?:all|every|alla|samtliga)\s+"
+            r"(?<![\w-])(?:by|av|get|have|få)\s+(?:all|every|alla|samtliga)\s+"
             r"(?:(?:new|nya|our|våra|active|aktiva|existing|befintliga)\s+)?(?P<who>[\wåäö]+)"
         ),
         "all_state": re.compile(

@@ -364,9 +364,16 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
 
 
 def _noun_subject(f: KrFacts, words: list[tuple[str, int, int]]) -> bool:
-    """Is the leading word a noun (plural or -ing form) followed by its predicate?"""
+    """Is the leading word a noun (plural or -ing form) followed by its predicate? Also "Call
+    center volume … drops by 30 %": a measure, then a finite verb of change."""
     if f.lang != "en" or len(words) < 2:
         return False
+    for i, (t, _, _) in enumerate(words[1:8], start=1):
+        kind = _verb_kind(f.lex, t)
+        if kind in ("result", "vague") and t.endswith("s") and not t.endswith("ss"):
+            if any(_is_metric(f.lex, w) for w, _, _ in words[1:i]):
+                return True
+            break
     first = words[0][0]
     if not first.endswith(("s", "ing")) or first.endswith("ss"):
         return False
@@ -400,6 +407,17 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     f = a.facts
     lex = f.lex
     low = f.low
+    colon = low.find(":", f.body_start)
+    if 0 < colon - f.body_start < 60:
+        # "Customer interviews: 20 completed": a label, then its value; the label names it
+        label = [t for t, start, _ in words if start < colon]
+        if (
+            label
+            and _noun_in(lex, "activity_nouns", label[-1])
+            and not any(_is_metric(lex, w) for w in label)
+        ):
+            a.activity, a.activity_reason = True, "nominal"
+            return
     # Find the predicate: the first copula, modal or known verb after the subject.
     verb_i = None
     # English subject-verb order: "Users rate …", "New customers love …"
@@ -424,7 +442,9 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         kind = _verb_kind(lex, t, lead=False)
         finite = t.endswith("s") if f.lang == "en" else t.endswith(("r", "s"))
         after_modal = i > 0 and words[i - 1][0] in _MODALS
-        after_people = i > 0 and _is_people(lex, words[i - 1][0])  # "contributors get …"
+        prev = words[i - 1][0] if i > 0 else ""
+        # "contributors get …" (a plural subject); "Customer interviews" is a compound noun
+        after_people = prev.endswith("s") and _is_people(lex, prev)
         if kind in ("activity", "weak") and not (finite or after_modal or after_people):
             continue  # "Large Scale Testbed", "… related to a release": nouns, not predicates
         if kind in ("activity", "weak") and i + 1 < len(words):
@@ -655,7 +675,11 @@ def _time(a: KrAnalysis) -> None:
         return
     # "Make 100 calls per week" is a work cadence, not a period the result is measured over;
     # "scale … to support 5,000 subscriptions per month" measures the result per month.
-    if a.activity and a.lead_kind in ("activity", "weak") and not a.purpose_result:
+    if (
+        a.activity
+        and (a.lead_kind in ("activity", "weak") or a.activity_reason == "verb")
+        and not a.purpose_result
+    ):
         purpose = _purpose_clause_start(a)
         if purpose is None or purpose > f.rate.start:
             a.cadence = True
