@@ -320,7 +320,20 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
         a.activity, a.activity_reason = True, "deliverable"
         return
     if first in _BE_VERBS and len(words) > 1:
+        if any(lex.has("milestone_nouns", w) for w, _, _ in words[1:6]):
+            a.activity, a.activity_reason = True, "deliverable"  # "Be SOC 2 certified"
+            return
         kind = "vague"  # "Be the best place to work", "Bli mer synliga": an aspiration
+    label = _colon_label(f, words)
+    if label is not None:
+        measure = any(_is_metric(lex, w) for w in label)
+        if _noun_in(lex, "activity_nouns", label[-1]) and not measure:
+            a.subject_led = True
+            a.activity, a.activity_reason = True, "nominal"  # "Customer interviews: 20 done"
+            return
+        if measure or any(_noun_in(lex, "result_nouns", w) for w in label):
+            a.subject_led = True
+            return  # "Partner revenue: $250k in Q3": a measure and its level
     level = _LEVEL_STATEMENT.match(low, f.body_start)
     if level and any(_is_metric(lex, w) for w in level.group(1).split()):
         a.subject_led = True
@@ -363,14 +376,27 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
     _classify_subject_led(a, words)
 
 
+def _colon_label(f: KrFacts, words: list[tuple[str, int, int]]) -> list[str] | None:
+    """The words before a colon near the start ("Partner revenue: …"), if any."""
+    colon = f.low.find(":", f.body_start)
+    if not 0 < colon - f.body_start < 60:
+        return None
+    label = [t for t, start, _ in words if start < colon]
+    return label if 0 < len(label) <= 6 else None
+
+
 def _noun_subject(f: KrFacts, words: list[tuple[str, int, int]]) -> bool:
     """Is the leading word a noun (plural or -ing form) followed by its predicate? Also "Call
     center volume … drops by 30 %": a measure, then a finite verb of change."""
     if f.lang != "en" or len(words) < 2:
         return False
+    second = words[1][0]
+    if len(words) > 2 and second.endswith("s") and _is_people(f.lex, second):
+        return True  # "Support agents handle …": a compound subject of people
     for i, (t, _, _) in enumerate(words[1:8], start=1):
         kind = _verb_kind(f.lex, t)
-        if kind in ("result", "vague") and t.endswith("s") and not t.endswith("ss"):
+        finite = (t.endswith("s") and not t.endswith("ss")) or t in ("met", "hit", "reached")
+        if kind in ("result", "vague") and finite:
             if any(_is_metric(f.lex, w) for w, _, _ in words[1:i]):
                 return True
             break
@@ -407,17 +433,7 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     f = a.facts
     lex = f.lex
     low = f.low
-    colon = low.find(":", f.body_start)
-    if 0 < colon - f.body_start < 60:
-        # "Customer interviews: 20 completed": a label, then its value; the label names it
-        label = [t for t, start, _ in words if start < colon]
-        if (
-            label
-            and _noun_in(lex, "activity_nouns", label[-1])
-            and not any(_is_metric(lex, w) for w in label)
-        ):
-            a.activity, a.activity_reason = True, "nominal"
-            return
+
     # Find the predicate: the first copula, modal or known verb after the subject.
     verb_i = None
     # English subject-verb order: "Users rate …", "New customers love …"
