@@ -73,8 +73,8 @@ def lemmas(lang: str, word: str) -> tuple[str, ...]:
     if lang == "sv":
         if word.endswith(("ar", "er")):
             out += [word[:-1], word[:-2] + "a"]
-        if word.endswith(("as", "es")) or word.endswith("s"):
-            out += [word[:-1]]
+        if word.endswith("s"):
+            out += [word[:-1], word[:-1] + "a"]  # passive: "mäts" -> "mäta", "ökas" -> "öka"
         if word.endswith("r"):
             out += [word[:-1]]
         if not word.endswith("a"):

@@ -1,6 +1,6 @@
 """Quality guards: the rules keep their scores on labelled KR sets.
 
-``tests/fixtures/rules_regression.jsonl`` holds 425 KRs (268 en, 157 sv) written for this
+``tests/fixtures/rules_regression.jsonl`` holds 445 KRs (268 en, 177 sv) written for this
 project in the style of real OKR files and labelled with the conventions of the shared eval
 sets; they were used to find general gaps, so they guard against regressions rather than
 measure generalisation. The shared development sets are checked too when present.
