@@ -6,9 +6,10 @@ notes in a Chroma collection (embedded ``PersistentClient`` by default, ``HttpCl
 (:mod:`coach.lexical`) over the same chunks. ``search`` fuses both rankings.
 
 Local state per store lives in ``<workspace>/cache/memory/<store key>/``: ``manifest.json`` (the
-ingested files, their hashes and options: what ``reindex`` rebuilds from) and ``lexical.npz``.
-Every write stamps a new ``generation`` into the collection metadata; a BM25 index whose
-generation differs (another process or team member wrote) is rebuilt from the collection.
+ingested files, their hashes and options: what ``reindex`` rebuilds from) and ``lexical.npz``, a
+mirror of the collection (BM25 index, filter metadata, embeddings) that also serves filtered
+vector search. Every write stamps a new ``generation`` into the collection metadata; a mirror
+whose generation differs (another process or team member wrote) is rebuilt from the collection.
 """
 
 from __future__ import annotations
