@@ -63,6 +63,10 @@ class Workspace:
     def retros_dir(self) -> Path:
         return self.root / "retros"
 
+    def memory_sources(self) -> list[Path]:
+        """The folders `ingest` reads when given no path: cycles, retrospectives, notes."""
+        return [d for d in (self.cycles_dir, self.retros_dir, self.root / "docs") if d.is_dir()]
+
     def cycle_path(self, cycle_id: str) -> Path:
         return self.cycles_dir / f"{cycle_id}.yaml"
 

@@ -61,6 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("demo-workspace", parents=common, help="copy the bundled demo workspace")
     p.add_argument("path", help="target folder (must be new or empty)")
+    p.add_argument(
+        "--no-ingest", action="store_true", help="do not put its past cycles into memory"
+    )
     p.set_defaults(func=cmd_demo)
 
 
@@ -179,4 +182,12 @@ def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
 
     ws = copy_demo(Path(args.path))
     ctx.out(f"demo workspace copied to {ws.root}")
+    if args.no_ingest:
+        return 0
+    # Remember the demo's past cycles, retros and notes, so lessons show from the first minute.
+    from coach.config import load_settings
+    from coach.memory import MemoryStore
+
+    report = MemoryStore.open(load_settings(ws.root)).ingest(ws.memory_sources())
+    ctx.out(f"memory: {report.chunks_added} passages from {report.files_added} files")
     return 0

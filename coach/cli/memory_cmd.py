@@ -176,7 +176,7 @@ def cmd_ingest(args: argparse.Namespace, ctx: CliContext) -> int:
     paths = list(args.paths)
     if not paths:
         ws = Workspace(ctx.settings.workspace)
-        paths = [str(d) for d in (ws.cycles_dir, ws.retros_dir, ws.root / "docs") if d.is_dir()]
+        paths = [str(d) for d in ws.memory_sources()]
         if not paths:
             raise InputError(f"nothing to ingest: name files or folders (workspace {ws.root})")
     store = _open_store(ctx)

@@ -150,3 +150,24 @@ def test_export_reads_stdin(tmp_path: Path, stdin_text: str):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["objectives"][0]["title"] == "Vinn mellanmarknaden"
+
+
+def test_demo_workspace_is_remembered_so_lessons_show_at_once(run_cli, tmp_path: Path):
+    demo = tmp_path / "demo"
+    code, out, err = run_cli("demo-workspace", str(demo))
+    assert code == 0, err
+    assert "memory:" in out and (demo / "store").is_dir()
+    code, out, err = run_cli(
+        "--workspace", str(demo), "ask", "baseline for first contact resolution", "--format", "json"
+    )
+    assert code == 0, err
+    sources = [p["source"] for p in json.loads(out)["passages"]]
+    assert any(s.startswith("retros/") for s in sources), sources
+    # the bundled copy is never touched, and a non-empty target is refused
+    code, _, err = run_cli("demo-workspace", str(demo))
+    assert code == 1 and "not empty" in err
+
+
+def test_demo_workspace_without_ingest(run_cli, tmp_path: Path):
+    code, out, _ = run_cli("demo-workspace", str(tmp_path / "d"), "--no-ingest")
+    assert code == 0 and "memory:" not in out and not (tmp_path / "d" / "store").exists()
