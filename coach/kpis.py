@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from coach.errors import InputError, OkrCoachError
 from coach.models import KpiRef
+from coach.parse import detect_language
 
 if TYPE_CHECKING:
     import numpy as np
@@ -535,25 +536,6 @@ def kr_change(text: str) -> str | None:
     return None
 
 
-def detect_text_language(text: str) -> str:
-    """The shared detector (coach.parse) when present, else å/ä/ö and function words."""
-    try:
-        from coach.parse.language import detect_language
-    except ImportError:
-        detect_language = None
-    if detect_language is not None:
-        try:
-            lang = detect_language(text)
-            if lang in LANGS:
-                return lang
-        except Exception:  # noqa: BLE001 - a broken lexicon must not break KPI suggestions
-            pass
-    low = text.lower()
-    sv_words = {"och", "att", "av", "för", "på", "med", "till", "från", "ska", "öka", "minska"}
-    score = sum(w in sv_words for w in _words(low)) + sum(c in "åäö" for c in low)
-    return "sv" if score > 0 else "en"
-
-
 # ------------------------------------------------------------------------- suggestions
 
 
@@ -725,7 +707,7 @@ def suggest_kpis(
     text = (text or "").strip()
     if not text:
         return []
-    out_lang = lang if lang in LANGS else detect_text_language(text)
+    out_lang = lang if lang in LANGS else detect_language(text)
     k = max(1, min(int(k), 10))
     catalog = load_catalog()
     ranked = rank_kpis(text, settings, team_kpis, catalog=catalog)

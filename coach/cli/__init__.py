@@ -17,15 +17,15 @@ from coach import __version__
 from coach.cli.context import CliContext
 from coach.errors import OkrCoachError
 
-COMMAND_MODULES = [
-    "coach.cli.llm_cmd",
-    "coach.cli.foundation",
+COMMAND_MODULES = [  # the order of `okr-coach --help`
     "coach.cli.tui_cmd",
-    "coach.cli.doctor_cmd",
-    "coach.cli.lifecycle_cmd",
-    "coach.cli.memory_cmd",
-    "coach.cli.kpis_cmd",
     "coach.cli.check_cmd",
+    "coach.cli.kpis_cmd",
+    "coach.cli.memory_cmd",
+    "coach.cli.llm_cmd",
+    "coach.cli.lifecycle_cmd",
+    "coach.cli.foundation",
+    "coach.cli.doctor_cmd",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

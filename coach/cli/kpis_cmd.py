@@ -119,9 +119,10 @@ def _suggestion_json(s: KpiSuggestion) -> dict[str, Any]:
 
 
 def _for_text(args: argparse.Namespace, ctx: CliContext) -> int:
-    from coach.kpis import detect_text_language, suggest_kpis
+    from coach.kpis import suggest_kpis
+    from coach.parse import detect_language
 
-    text_lang = detect_text_language(args.text)
+    text_lang = detect_language(args.text)
     lang = ctx.lang(text_lang)
     sugg = suggest_kpis(args.text, lang, args.k, ctx.settings, _team_kpis(args, ctx))
     if args.format == "json":
