@@ -4,6 +4,8 @@ For each set (default: every ``dev*.jsonl`` in ``<repo>/../shared/eval``, or ``-
 and each language, prints precision, recall, F1 and the number of true cases for the five
 per-KR defects, plus the accuracy of telling good KRs from flawed ones (``verdict`` good vs
 bad/needs_work). Only the KR's own text counts (no cycle dates), as the conventions define.
+``--data-file PATH`` scores any labelled JSONL instead (``--split dev|test`` keeps the items whose
+``split`` field matches, as in ``tests/fixtures/rules_holdout.jsonl``).
 ``--llm-model MODEL`` hands over to ``coach.eval_llm`` (rules vs rules+LLM).
 """
 
@@ -187,6 +189,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "files", nargs="*", type=Path, help="labelled JSONL files (default: --data)"
     )
+    parser.add_argument(
+        "--data-file",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="score this labelled JSONL file (repeatable; replaces the default sets)",
+    )
+    parser.add_argument(
+        "--split",
+        choices=["dev", "test"],
+        help="score only the items whose 'split' field has this value",
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument("--misses", action="store_true", help="list every KR a defect was wrong on")
     parser.add_argument("--llm-model", help="compare with an LLM critique (runs coach.eval_llm)")
@@ -195,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         from coach.eval_llm import main as llm_main
 
         return llm_main(["--model", args.llm_model, *map(str, args.files)])
-    files = list(args.files)
+    files = [*args.files, *args.data_file]
     if not files:
         data = args.data or default_data_dir()
         files = sorted(data.glob("dev*.jsonl")) if data.is_dir() else []
@@ -208,7 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     reports = {}
     for path in files:
         try:
-            reports[path.name] = evaluate(load_set(path))
+            items = load_set(path)
+            if args.split:
+                items = [item for item in items if item.get("split") == args.split]
+            name = f"{path.name} [{args.split}]" if args.split else path.name
+            reports[name] = evaluate(items)
         except OSError as e:
             print(f"error: {path}: cannot read ({e.strerror})", file=sys.stderr)
             return 2
