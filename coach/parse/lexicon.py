@@ -13,9 +13,33 @@ LANGUAGES = ("en", "sv")
 _EMPTY: dict[str, Any] = {}
 
 
-def _alt(words: list[str] | set[str]) -> str:
-    """A regex alternation, longest first so multi-word phrases win over their first word."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+def _alt(words: list[str] | set[str] | frozenset[str]) -> str:
+    """A regex alternation that prefers the longest entry, so multi-word phrases win over their
+    first word. Built as a prefix tree ("per(?:iod|cent)" rather than "period|percent"): the
+    regex engine then rejects a position after one character instead of trying every entry,
+    which is most of the cost of the period and lexicon scans. Two entries can match at the
+    same place only if one is a prefix of the other, and the tree tries the longer one first,
+    so the result is the same as a longest-first list."""
+    tree: dict[str, Any] = {}
+    for w in set(words):
+        if not w:
+            continue
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_pattern(tree) if tree else "(?!)"
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    ends = "" in node
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:  # the entry may stop here: try the longer continuations first
+        return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
+    return body
 
 
 @dataclass
