@@ -327,6 +327,11 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
     label = _colon_label(f, words)
     if label is not None:
         measure = any(_is_metric(lex, w) for w in label)
+        colon = low.find(":", f.body_start)
+        after = next((q for q in f.targets if q.start > colon), None)
+        if after is not None and after.unit in _LEVEL_UNITS:
+            a.subject_led = True
+            return  # "Enterprise pipeline: $3M qualified": money or a share is a level, not work
         if _noun_in(lex, "activity_nouns", label[-1]) and not measure:
             a.subject_led = True
             a.activity, a.activity_reason = True, "nominal"  # "Customer interviews: 20 done"
@@ -351,8 +356,15 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
         if kind == "vague":
             if f.tokset & lex.first_words("method_markers") and _method_re(f.lang).search(low):
                 a.activity, a.activity_reason = True, "method"
+            elif _makes_thing_state(a, words, first, two):
+                a.activity, a.activity_reason = True, "deliverable"
             return
-        obj = _object_words(a, words, 2 if " " in two and lex.has("activity_verbs", two) else 1)
+        obj_i = 2 if " " in two and lex.has("activity_verbs", two) else 1
+        obj = _object_words(a, words, obj_i)
+        if lex.has("acquisition_verbs", first) and _counted(
+            f, words, obj_i, len(obj), "commitment"
+        ):
+            return  # "Sign 3 new enterprise logos", "Teckna 5 ramavtal": customers won, a result
         if kind == "weak":
             if any(q.unit in ("SEK", "USD", "EUR", "GBP", "NOK", "DKK") for q in f.targets):
                 return
@@ -383,6 +395,76 @@ def _colon_label(f: KrFacts, words: list[tuple[str, int, int]]) -> list[str] | N
         return None
     label = [t for t, start, _ in words if start < colon]
     return label if 0 < len(label) <= 6 else None
+
+
+_LEVEL_UNITS = frozenset("percent SEK USD EUR GBP NOK DKK".split())
+_AGENT_COUNT = re.compile(r"\s+(?:by|av)\s+(?:more than |over |at least |minst |över |fler än )?\d")
+_COPULA_THEN = frozenset("is are be been was were är vara blir bli varit".split())
+
+
+def _target_at(f: KrFacts, pos: int) -> bool:
+    """Is there a target quantity within a few characters after ``pos``?"""
+    return pos >= 0 and any(pos <= q.start <= pos + 20 for q in f.targets)
+
+
+def _counted(
+    f: KrFacts, words: list[tuple[str, int, int]], start: int, span: int, kind: str = "result"
+) -> bool:
+    """Do the ``span`` words from ``start`` hold a target quantity and a thing that is won or
+    changed outside the team (customers, deals, sign-ups, a share)? With ``kind="commitment"``
+    only customers and deals count. A counted work item ("10 features") is not a result."""
+    part = words[start : start + max(span, 1)]
+    if not part:
+        return False
+    lo, hi = part[0][1], part[-1][2]
+    quantities = [q for q in f.targets if lo <= q.start < hi]
+    if not quantities:
+        return False
+    if kind == "result" and any(q.unit == "percent" for q in quantities):
+        return True  # a share of something that happens elsewhere
+    # The head of the counted phrase decides: "400 new sign-ups", not "10 new features".
+    after = [t for t, s, _ in part if s >= quantities[0].end]
+    phrase = _first_phrase(after)
+    if not phrase:
+        return False
+    lex = f.lex
+    head = phrase[-1]
+    if _noun_in(lex, "activity_nouns", head):
+        return False
+    if kind == "commitment":
+        return _noun_in(lex, "commitment_nouns", head)
+    return _noun_in(lex, "result_nouns", head) or _is_people(lex, head) or _is_metric(lex, head)
+
+
+def _counted_subject(f: KrFacts, words: list[tuple[str, int, int]], state_start: int) -> bool:
+    """A counted subject whose head names customers or deals won: "3 new logos signed"."""
+    before = [t for t, s, _ in words if s < state_start and not t[0].isdigit()]
+    if not before or not _noun_in(f.lex, "commitment_nouns", before[-1]):
+        return False
+    return any(q.start < state_start for q in f.targets)
+
+
+def _makes_thing_state(
+    a: KrAnalysis, words: list[tuple[str, int, int]], first: str, two: str
+) -> bool:
+    """ "Ensure all customer data is encrypted", "Säkerställa att alla rutiner är dokumenterade":
+    making a thing reach a state is a task; people reaching it ("customers are satisfied") is a
+    result, and a number makes it a target."""
+    f = a.facts
+    lex = f.lex
+    if f.has_quantity or not (lex.has("state_makers", first) or lex.has("state_makers", two)):
+        return False
+    toks = [t for t, _, _ in words]
+    cop = next((i for i, t in enumerate(toks[1:], start=1) if t in _COPULA_THEN), None)
+    if cop is None or cop + 1 >= len(toks):
+        return False
+    subject = [t for t in toks[1:cop] if t not in ("that", "att", "sure", "till")]
+    if not subject or _is_people(lex, subject[-1]) or _is_internal(lex, subject[-1]):
+        return False
+    state = toks[cop + 1]
+    if f.lang == "en":
+        return state.endswith(("ed", "en")) or lex.has("deliverable_states", state)
+    return lex.has("deliverable_states", state) or state.endswith(("ade", "ad", "at", "ts"))
 
 
 def _noun_subject(f: KrFacts, words: list[tuple[str, int, int]]) -> bool:
@@ -467,6 +549,14 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
             nxt = words[i + 1][0]
             if nxt in _COPULAS or _verb_kind(lex, nxt, lead=False) in ("result", "vague"):
                 continue  # "New hires reach …": "hires" is the subject here
+            if (
+                f.lang == "en"
+                and t.endswith("s")
+                and not nxt.endswith("s")
+                and nxt.isalpha()
+                and _verb_kind(lex, nxt, lead=False) is not None
+            ):
+                continue  # "Case studies drive …": a plural noun, then its plural verb
         if t in _COPULAS or kind is not None or lex.has("capability_verbs", t) or t in _STATE_VERBS:
             verb_i = i
             break
@@ -509,6 +599,10 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         ),
         None,
     )
+    if st and _counted_subject(f, words, st.start()):
+        return  # "3 new enterprise logos signed": counted customers or deals won are a result
+    if st and _AGENT_COUNT.match(low, st.end()) and _target_at(f, low.find("by", st.end())):
+        return  # "Our templates are installed by 2,000 teams": a count of others doing it
     if st and (st.group(0) in _SERVICE_PASSIVES or not people or internal):
         # "X is implemented"; "Kunderna erbjuds …" is a service the team provides. People
         # reaching a state ("100 % of new devs are up and running") is a result.
@@ -537,6 +631,8 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     if f.has_quantity and _QUALITY_CONDITION.search(low):
         return  # "80 % of projects delivered within budget": a share meeting a standard
     measured_after = any(q.start > words[verb_i][1] for q in f.targets) or bool(f.multiplier)
+    if pred_kind in ("activity", "weak") and not internal and _counted(f, words, verb_i + 1, 6):
+        return  # "Case studies drive 15 % of demo requests": what the output causes, a result
     if (
         any(_noun_in(lex, "activity_nouns", w) for w in subject_nouns[-2:])
         and not any(_is_metric(lex, w) for w in subject_nouns)
