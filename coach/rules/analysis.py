@@ -532,6 +532,7 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         ):
             verb_i = i
             break
+    plural_verb = -1
     for i, (t, _s, _e) in enumerate(words if verb_i is None else ()):
         if (i == 0 and not t[0].isdigit()) or t[0].isdigit():
             continue
@@ -543,6 +544,7 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         prev = words[i - 1][0] if i > 0 else ""
         # "contributors get …" (a plural subject); "Customer interviews" is a compound noun
         after_people = prev.endswith("s") and _is_people(lex, prev)
+        finite = finite or i == plural_verb
         if kind in ("activity", "weak") and not (finite or after_modal or after_people):
             continue  # "Large Scale Testbed", "… related to a release": nouns, not predicates
         if kind in ("activity", "weak") and i + 1 < len(words):
@@ -556,6 +558,7 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
                 and nxt.isalpha()
                 and _verb_kind(lex, nxt, lead=False) is not None
             ):
+                plural_verb = i + 1
                 continue  # "Case studies drive …": a plural noun, then its plural verb
         if t in _COPULAS or kind is not None or lex.has("capability_verbs", t) or t in _STATE_VERBS:
             verb_i = i
