@@ -53,20 +53,39 @@ _KR_FIELDS = (
     "confidence",
     "kpis",
 )
+# Swedish names for the KR detail lines a person might type (`  - ägare: Anna`).
+_KR_ALIASES = {
+    "ägare": "owner",
+    "mått": "metric",
+    "utgångsläge": "baseline",
+    "utgångsvärde": "baseline",
+    "målvärde": "target",
+    "enhet": "unit",
+    "riktning": "direction",
+    "senast": "deadline",
+    "typ": "kind",
+    "vikt": "weight",
+    "nuläge": "current",
+    "konfidens": "confidence",
+    "nyckeltal": "kpis",
+}
+_NUMERIC = {"baseline", "target", "weight", "current", "confidence"}
 _INITIATIVES = re.compile(r"^(initiatives|initiativ)\s*:\s*$", re.I)
 _FIELD = re.compile(r"^([A-Za-zÅÄÖåäö ]{2,20}):\s*(.*)$")
 _BULLET = re.compile(r"^[-*+]\s+(.*)$")
-_SUB = re.compile(r"^\s{2,}[-*+]\s+([a-z_]+):\s*(.*)$")
+_SUB = re.compile(r"^\s{2,}[-*+]\s+([A-Za-z_åäöÅÄÖ]+):\s*(.*)$")
 
 
-def _scalar(v: str) -> Any:
+def _scalar(v: str, key: str = "") -> Any:
     v = v.strip()
     if v == "":
         return None
-    try:
-        return float(v) if re.fullmatch(r"-?\d+(\.\d+)?", v) else v
-    except ValueError:
+    if key in _NUMERIC:  # as in CSV: a decimal comma and spaces between thousands are fine
+        n = v.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        if re.fullmatch(r"[-+]?\d+(\.\d+)?", n):
+            return float(n)
         return v
+    return float(v) if re.fullmatch(r"-?\d+(\.\d+)?", v) else v
 
 
 def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
@@ -109,12 +128,15 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]
         if _INITIATIVES.match(stripped):
             in_initiatives, kr = True, None
             continue
-        if (m := _SUB.match(line)) and kr is not None and m.group(1) in _KR_FIELDS:
-            key, value = m.group(1), m.group(2)
+        sub = _SUB.match(line)
+        key = sub.group(1).lower() if sub else ""
+        key = _KR_ALIASES.get(key, key)
+        if sub and kr is not None and key in _KR_FIELDS:
+            value = sub.group(2)
             kr[key] = (
                 [s.strip() for s in value.split(",") if s.strip()]
                 if key == "kpis"
-                else _scalar(value)
+                else _scalar(value, key)
             )
             continue
         if m := _BULLET.match(stripped):
