@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -64,10 +65,21 @@ def sniff_format(text: str) -> str:
     head = text.lstrip()
     if head.startswith("{"):
         return "json"
-    first = head.split("\n", 1)[0]
+    lines = head.split("\n")
+    if lines[0].strip() == "---":  # YAML front matter, then Markdown headings?
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+        if end is not None:
+            body = [ln for ln in lines[end + 1 :] if ln.strip()]
+            if body and body[0].startswith("#"):
+                return "md"
+    first = lines[0]
     if first.startswith("# ") or first.startswith("## "):
-        return "md"
-    if "objective" in first.lower() and ("," in first or ";" in first) and ":" not in first:
+        # A YAML file may open with a comment; its top-level keys give it away.
+        yaml_keys = re.compile(r"^(objectives|schema_version|cycle|status)\s*:")
+        return "yaml" if any(yaml_keys.match(ln) for ln in lines) else "md"
+    low = first.lower()
+    has_sep = "," in first or ";" in first or "\t" in first
+    if ("objective" in low or "mål" in low) and has_sep and ":" not in first:
         return "csv"
     return "yaml"
 
@@ -90,11 +102,26 @@ def _parse(text: str, fmt: str, name: str) -> tuple[Any, dict[str, int], Any]:
         from coach.files.markdown_io import parse_markdown
 
         doc, lines = parse_markdown(text, name)
-        return doc, lines, None
+        return doc, lines, _locator(lines)
     from coach.files.csv_io import parse_csv
 
     doc, lines = parse_csv(text, name)
-    return doc, lines, None
+    return doc, lines, _locator(lines)
+
+
+def _locator(lines: dict[str, int]) -> Any:
+    """Line of a validation error in Markdown/CSV: its KR's bullet or row, else its objective's."""
+
+    def locate(loc: tuple[Any, ...]) -> int | None:
+        if len(loc) < 2 or loc[0] != "objectives" or not isinstance(loc[1], int):
+            return None
+        if len(loc) >= 4 and loc[2] == "key_results" and isinstance(loc[3], int):
+            line = lines.get(f"o{loc[1]}.k{loc[3]}")
+            if line:
+                return line
+        return lines.get(f"o{loc[1]}")
+
+    return locate
 
 
 def read_okr_text(text: str, fmt: str, name: str = "<stdin>", sha: str | None = None) -> LoadedFile:

@@ -252,3 +252,63 @@ def test_yaml_alias_bomb_is_cheap_and_merge_keys_are_refused(tmp_path: Path):
     p.write_text("base: &b {title: A}\nobjectives:\n  - <<: *b\n", encoding="utf-8")
     with pytest.raises(InputError, match="merge keys"):
         read_okr_file(p)
+
+
+def test_markdown_kr_fields_take_decimal_commas_and_swedish_names():
+    md = """---
+cycle: 2027-Q1
+language: sv
+---
+# Mål: Nöjdare stugägare
+- Sänk svarstiden från 2,5 timmar till 1 timme
+  - Ägare: Björn Ärlig
+  - utgångsläge: 2,5
+  - target: 1
+  - enhet: h
+  - confidence: 0,6
+  - kpis: nps, csat
+"""
+    kr = read_okr_text(md, "md", "okrs.md").cycle.objectives[0].key_results[0]
+    assert (kr.owner, kr.baseline, kr.target, kr.unit, kr.confidence) == (
+        "Björn Ärlig",
+        2.5,
+        1.0,
+        "h",
+        0.6,
+    )
+    assert kr.kpis == ["nps", "csat"]
+
+
+def test_markdown_and_csv_validation_errors_name_the_line():
+    md = "# Nöjdare stugägare\n\n- Höj NPS från 22 till 35\n  - confidence: hög\n"
+    with pytest.raises(InputError, match=r"line 3: objectives\[0\]\.key_results\[0\]\.confidence"):
+        read_okr_text(md, "md", "okrs.md")
+    csv_text = "objective,key_result,direction\nA,x,up\nA,y,sideways\n"
+    with pytest.raises(InputError, match=r"line 3: objectives\[0\]\.key_results\[1\]\.direction"):
+        read_okr_text(csv_text, "csv", "okrs.csv")
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ("---\ncycle: 2027-Q1\n---\n\n# Vinn marknaden\n- Få 15 nya kunder\n", "md"),
+        ("Mål;Nyckelresultat;Ägare\nVinn marknaden;Få 15 nya kunder;Anna\n", "csv"),
+        ("objective\tkey_result\nWin;Get 15 customers\n", "csv"),
+        ("---\ncycle: 2027-Q1\nobjectives: []\n", "yaml"),
+        ("# a comment\nobjectives: []\n", "yaml"),
+        ("# Win the market\nOwner: Sam\n\n- Get 15 customers\n", "md"),
+    ],
+)
+def test_stdin_format_is_sniffed_for_front_matter_and_swedish_csv(text: str, fmt: str):
+    from coach.files import sniff_format
+
+    assert sniff_format(text) == fmt
+
+
+def test_a_yaml_file_that_opens_with_a_comment_is_read_as_yaml_from_stdin():
+    from coach.files import sniff_format
+    from coach.workspace import demo_source
+
+    text = (demo_source() / "cycles" / "2026-Q4.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# ")
+    assert sniff_format(text) == "yaml"
