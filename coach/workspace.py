@@ -83,26 +83,40 @@ class Workspace:
         return read_okr_file(path).cycle
 
     def current_cycle_id(self) -> str | None:
-        """The newest draft or active cycle, else the newest cycle."""
+        """The newest active cycle, else the newest draft, else the newest cycle.
+
+        An active cycle wins over a newer draft: drafting next quarter must not make
+        ``checkin`` write to (and activate) the draft while this quarter is running.
+        """
         ids = self.cycle_ids()
+        newest_draft = None
         for cid in reversed(ids):
             try:
-                if self.load_cycle(cid).status.value in ("draft", "active"):
-                    return cid
+                status = self.load_cycle(cid).status.value
             except OkrCoachError:
                 continue
-        return ids[-1] if ids else None
+            if status == "active":
+                return cid
+            if status == "draft" and newest_draft is None:
+                newest_draft = cid
+        return newest_draft or (ids[-1] if ids else None)
 
 
 def init_workspace(root: str | Path) -> Workspace:
     ws = Workspace(Path(root).expanduser())
-    ws.root.mkdir(parents=True, exist_ok=True)
-    ws.cycles_dir.mkdir(exist_ok=True)
-    ws.retros_dir.mkdir(exist_ok=True)
-    if not (ws.root / ".gitignore").exists():
-        atomic_write_text(ws.root / ".gitignore", GITIGNORE)
-    if not (ws.root / "okr-coach.toml").exists():
-        atomic_write_text(ws.root / "okr-coach.toml", DEFAULT_TOML)
+    try:
+        ws.root.mkdir(parents=True, exist_ok=True)
+        ws.cycles_dir.mkdir(exist_ok=True)
+        ws.retros_dir.mkdir(exist_ok=True)
+        if not (ws.root / ".gitignore").exists():
+            atomic_write_text(ws.root / ".gitignore", GITIGNORE)
+        if not (ws.root / "okr-coach.toml").exists():
+            atomic_write_text(ws.root / "okr-coach.toml", DEFAULT_TOML)
+    except OSError as e:
+        raise OkrCoachError(
+            f"cannot create the workspace at {ws.root} ({e.strerror or e}); "
+            "pick a folder you can write to"
+        ) from None
     return ws
 
 
@@ -142,7 +156,12 @@ def demo_source() -> Path:
 def copy_demo(target: str | Path) -> Workspace:
     """Copy the bundled demo into ``target`` so the bundled files never change."""
     dest = Path(target)
+    if dest.exists() and not dest.is_dir():
+        raise OkrCoachError(f"{dest} is a file, not a folder; pick another folder")
     if dest.exists() and any(dest.iterdir()):
         raise OkrCoachError(f"{dest} already exists and is not empty; pick another folder")
-    shutil.copytree(demo_source(), dest, dirs_exist_ok=True)
+    try:
+        shutil.copytree(demo_source(), dest, dirs_exist_ok=True)
+    except OSError as e:
+        raise OkrCoachError(f"cannot copy the demo to {dest} ({e.strerror or e})") from None
     return init_workspace(dest)
