@@ -176,7 +176,12 @@ def cycle_to_doc(cycle: Cycle) -> dict[str, Any]:
 
 
 def _prune(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None and v != [] and v != ""}
+    """Drop empty fields, also inside list items (a check-in without blockers has none)."""
+    return {
+        k: [_prune(x) if isinstance(x, dict) else x for x in v] if isinstance(v, list) else v
+        for k, v in d.items()
+        if v is not None and v != [] and v != ""
+    }
 
 
 def _obj_doc(obj: Any) -> dict[str, Any]:

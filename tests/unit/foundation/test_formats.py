@@ -312,3 +312,24 @@ def test_a_yaml_file_that_opens_with_a_comment_is_read_as_yaml_from_stdin():
     text = (demo_source() / "cycles" / "2026-Q4.yaml").read_text(encoding="utf-8")
     assert text.startswith("# ")
     assert sniff_format(text) == "yaml"
+
+
+def test_checkins_are_written_without_empty_fields():
+    cycle = Cycle.model_validate(
+        {
+            "objectives": [
+                {
+                    "title": "T",
+                    "key_results": [
+                        {
+                            "text": "Raise NPS from 32 to 45",
+                            "checkins": [{"date": "2026-01-10", "value": 35}],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    text = dumps(cycle, "yaml")
+    assert "blockers" not in text and "note:" not in text
+    assert read_okr_text(text, "yaml").cycle.objectives[0].key_results[0].checkins[0].value == 35
