@@ -276,7 +276,7 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
                 ctx.out(f"     {c.why}")
             for f in c.findings:
                 ctx.out(f"     - {f.code} {f.message}")
-    else:
+    elif result.candidates:  # no empty heading when there is nothing to show (no model)
         ctx.out(f"{t['candidates']}:")
         for i, c in enumerate(result.candidates, start=1):
             ctx.out(f"  {i}. {c.title}")

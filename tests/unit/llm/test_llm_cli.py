@@ -155,8 +155,9 @@ def test_draft_krs_in_swedish(run_cli, llm_env, scripted_llm, tmp_path):
 def test_draft_objectives_offline_exit_1(run_cli, tmp_path):
     strategy = tmp_path / "s.md"
     strategy.write_text("Grow.", encoding="utf-8")
-    code, _, err = run_cli("draft", "--strategy", str(strategy), "--workspace", str(tmp_path))
+    code, out, err = run_cli("draft", "--strategy", str(strategy), "--workspace", str(tmp_path))
     assert code == 1 and "drafting objectives needs a model" in err
+    assert "Candidate objectives" not in out  # no empty heading above nothing
 
 
 def _sections(shown: str) -> tuple[str, str]:
