@@ -263,6 +263,18 @@ def _next_word(low: str, pos: int) -> str:
 _SEMVER = re.compile(r"\d+\.\d+\.\d+")
 _ACRONYM_BEFORE = re.compile(r"([A-Za-z]+)[\s-]*$")
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_BEFORE_NOW = re.compile(r"\s*(?:before|förut|tidigare|idag|today|now|nu)\b")
+_MORE_TAIL = re.compile(r"\s*(?:more|fewer|less|mer|fler|mindre|högre|lägre)\b")
+_DOWN_LEVEL = re.compile(
+    r"(?<![\w-])(?:under|below|less than|fewer than|at most|max|no more than|högst|understiger|"
+    r"mindre än|färre än|lägre än|under|<|≤)\s?\S*\d"
+)
+_UP_LEVEL = re.compile(
+    r"(?<![\w-])(?:at least|above|over|more than|minst|över|mer än|fler än|≥|>)\s?\S*\d"
+)
+_SHARE_OF = re.compile(r"\s+(?:of|av)\s+(?:the\s+|all\s+|de\s+)?")
+_WHITESPACE = re.compile(r"\s+")
+_LETTER = re.compile(r"[A-Za-zÅÄÖåäö]")
 
 
 def _is_metric_word(lex: Lexicon, word: str) -> bool:
@@ -408,8 +420,8 @@ def _find_comparison(f: KrFacts, res: dict[str, re.Pattern[str]]) -> None:
         return
     before = [t for t, s, _ in f.tokens if s < than.start()][-6:]
     after = f.low[than.end() : than.end() + 20]
-    if any(f.lex.has("dimensional_comparatives", w) for w in before) and not re.match(
-        r"\s*(?:before|förut|tidigare|idag|today|now|nu)\b", after
+    if any(f.lex.has("dimensional_comparatives", w) for w in before) and not _BEFORE_NOW.match(
+        after
     ):
         f.referenced_comparison = True
 
@@ -437,7 +449,7 @@ def _find_levels(f: KrFacts, windows: list[Quantity]) -> None:
         tail = low[q.end : q.end + 12]
         relative_unit = q.unit in ("percent", "pp", "points")
         by_head = bool(rel.search(head))
-        more_tail = re.match(r"\s*(?:more|fewer|less|mer|fler|mindre|högre|lägre)\b", tail)
+        more_tail = _MORE_TAIL.match(tail)
         if relative_unit and (by_head or (more_tail and q.unit != "points")):
             f.relative = q
             remaining.remove(q)
@@ -497,15 +509,9 @@ def _find_direction(f: KrFacts) -> None:
             f.direction = verbs[w]
             break
     low = f.low
-    if f.direction is None and re.search(
-        r"(?<![\w-])(?:under|below|less than|fewer than|at most|max|no more than|högst|understiger|"
-        r"mindre än|färre än|lägre än|under|<|≤)\s?\S*\d",
-        low,
-    ):
+    if f.direction is None and _DOWN_LEVEL.search(low):
         f.direction = "down"
-    if f.direction is None and re.search(
-        r"(?<![\w-])(?:at least|above|over|more than|minst|över|mer än|fler än|≥|>)\s?\S*\d", low
-    ):
+    if f.direction is None and _UP_LEVEL.search(low):
         f.direction = "up"
     if f.baseline and f.target and f.direction not in ("hold",):
         if f.target.value < f.baseline.value:
@@ -552,7 +558,7 @@ def _find_metric(f: KrFacts) -> str | None:
     if q is not None:  # "Win 15 new customers …": the metric follows the number
         seg_start = q.end
         seg = low[seg_start:]
-        of = re.match(r"\s+(?:of|av)\s+(?:the\s+|all\s+|de\s+)?", seg)
+        of = _SHARE_OF.match(seg)
         if of and q.unit == "percent":  # "80 % of tickets …" measures a share
             rest = _find_metric_from(f, seg_start + of.end())
             share = "andel" if f.lang == "sv" else "share of"
@@ -584,8 +590,8 @@ _ARTICLES = re.compile(
 def _tidy(s: str) -> str | None:
     s = s.strip(" ,.;:()–-\"'")
     s = _ARTICLES.sub("", s)
-    s = re.sub(r"\s+", " ", s)
-    if not s or len(s) > 80 or not re.search(r"[A-Za-zÅÄÖåäö]", s):
+    s = _WHITESPACE.sub(" ", s)
+    if not s or len(s) > 80 or not _LETTER.search(s):
         return None
     return s
 

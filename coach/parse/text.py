@@ -78,6 +78,16 @@ def _strip_emoji(text: str) -> str:
     return "".join(" " if ord(c) > 0x2000 and unicodedata.category(c) == "So" else c for c in out)
 
 
+_STATUS_KEYWORDS = ("score", "status", "progress", "betyg", "utfall")
+
+
+def _may_have_status_tail(s: str) -> bool:
+    if "(" in s or "[" in s or "ſ" in s:
+        return True
+    low = s.lower()
+    return any(k in low for k in _STATUS_KEYWORDS)
+
+
 def clean(text: str) -> CleanText:
     owner: str | None = None
     s = text or ""
@@ -127,11 +137,12 @@ def clean(text: str) -> CleanText:
         if m and m.start() > 0:
             owner = owner or m.group(0).strip(" ()–—-@.!")
             s = s[: m.start()].rstrip()
-    if s.endswith((")", "]")) or _STATUS_TAIL.search(s):
-        # "(70%)", "[done]", "– score 0.6", "status: on track": progress notes, not targets
-        m = _STATUS_TAIL.search(s)
-        if m and m.start() > 0:
-            s = s[: m.start()].rstrip(" -–—:;,")
+    # "(70%)", "[done]", "– score 0.6", "status: on track": progress notes, not targets.
+    # Every status tail has a bracket or a status keyword; skip the (costly) search when the
+    # text has neither ("ſ" matches "s" under re.I, so it keeps the search).
+    m = _STATUS_TAIL.search(s) if _may_have_status_tail(s) else None
+    if m and m.start() > 0:
+        s = s[: m.start()].rstrip(" -–—:;,")
     m = _MENTION.search(s) if "@" in s else None
     if m:
         owner = owner or m.group(0)[1:]

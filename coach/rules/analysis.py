@@ -238,6 +238,14 @@ def _inside_parentheses(low: str, pos: int) -> bool:
 
 
 _STATE_FOLLOWERS = frozenset("and or as on in to by at for from with within before (".split())
+_NEXT_WORD_OR_PAREN = re.compile(r"\s*([\w(]+)")
+_CLAUSE_VERB = re.compile(
+    r"\s*(?:(?:it|they|each|all|will|can|also|then|de|alla|var|ska|kan|sedan)\s+){0,2}"
+    r"([\wåäö-]+)"
+)
+_WORD_AT = re.compile(r"([\wåäö-]+)")
+_AND_SPLIT = re.compile(r",?\s+(?:and|och)\s+|;\s*")
+_DIGIT = re.compile(r"\d")
 
 
 def _attributive(f: KrFacts, m: re.Match[str]) -> bool:
@@ -246,7 +254,7 @@ def _attributive(f: KrFacts, m: re.Match[str]) -> bool:
     word = m.group(0)
     if f.lang != "en" or " " in word or not word.endswith(("ed", "en")):
         return False
-    nxt = re.match(r"\s*([\w(]+)", f.low[m.end() :])
+    nxt = _NEXT_WORD_OR_PAREN.match(f.low[m.end() :])
     return bool(nxt) and nxt.group(1) not in _STATE_FOLLOWERS and nxt.group(1)[0].isalpha()
 
 
@@ -262,11 +270,7 @@ def _purpose_has_result(a: KrAnalysis) -> bool:
         return False
     for m in _purpose_re(f.lang).finditer(low, f.body_start + 1):
         clause = low[m.end() :]
-        first = re.match(
-            r"\s*(?:(?:it|they|each|all|will|can|also|then|de|alla|var|ska|kan|sedan)\s+){0,2}"
-            r"([\wåäö-]+)",
-            clause,
-        )
+        first = _CLAUSE_VERB.match(clause)
         if not first:
             continue
         verb = first.group(1)
@@ -739,7 +743,7 @@ def _clauses(a: KrAnalysis) -> list[tuple[int, int]]:
     low = f.low
     cuts = [f.body_start]
     for m in _clause_split_re(f.lang).finditer(low, f.body_start):
-        nxt = re.match(r"([\wåäö-]+)", low[m.end() :])
+        nxt = _WORD_AT.match(low[m.end() :])
         if nxt and _verb_kind(f.lex, nxt.group(1), lead=True) in (
             "result",
             "vague",
@@ -844,13 +848,13 @@ def _compound(a: KrAnalysis) -> None:
     low = f.low
     if " and " not in low and " och " not in low and ";" not in low:
         return
-    parts = re.split(r",?\s+(?:and|och)\s+|;\s*", low[f.body_start :])
+    parts = _AND_SPLIT.split(low[f.body_start :])
     if len(parts) < 2:
         return
     measured = []
     for p in parts:
-        has_q = bool(re.search(r"\d", p))
-        has_metric = any(_is_metric(f.lex, w) for w in re.findall(r"[\wåäö-]+", p))
+        has_q = bool(_DIGIT.search(p))
+        has_metric = any(_is_metric(f.lex, w) for w in _WORD_AT.findall(p))
         if has_q and has_metric:
             measured.append(p.strip())
     if len(measured) >= 2:

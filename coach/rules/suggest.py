@@ -17,6 +17,8 @@ _UNIT_TEXT = {
     "GBP": " GBP",
     "SEK": " SEK",
 }
+_BY_DEADLINE = re.compile(r"\s+\S+\s+\x00")
+_LEAD_ARTICLE = re.compile(r"^(?:the|a|an|our|vår|vårt|våra|en|ett|den|det)\s+", re.I)
 
 
 def fmt_value(value: float | None, unit: str | None) -> str | None:
@@ -65,9 +67,7 @@ def skeleton(
     )
     when = deadline_phrase(facts, lang, include_rate=not as_result)
     # The template ends "by {deadline}"; the KR's own phrase ("this quarter") replaces both.
-    text = (
-        re.sub(r"\s+\S+\s+\x00", " " + when, text) if when else text.replace("\x00", b["deadline"])
-    )
+    text = _BY_DEADLINE.sub(" " + when, text) if when else text.replace("\x00", b["deadline"])
     return text[0].upper() + text[1:]
 
 
@@ -94,7 +94,7 @@ def _clean_metric(metric: str | None, facts: KrFacts) -> str | None:
     lex = facts.lex
     words = [w for w in metric.split() if not lex.has("vague_words", w.lower())]
     out = " ".join(words).strip(" ,.")
-    out = re.sub(r"^(?:the|a|an|our|vår|vårt|våra|en|ett|den|det)\s+", "", out, flags=re.I)
+    out = _LEAD_ARTICLE.sub("", out)
     return out or None
 
 
