@@ -19,10 +19,11 @@ from textual.widgets import Input, TextArea
 from coach.errors import OkrCoachError
 from tui.commands import CoachCommands
 from tui.i18n import Translator
-from tui.session import STEPS, Session
+from tui.steps import STEPS
 
 if TYPE_CHECKING:
     from coach.config import Settings
+    from tui.session import Session
 
 AUTOSAVE_DELAY_S = 0.8
 
@@ -96,6 +97,8 @@ class OkrCoachApp(App[None]):
     # ---------------------------------------------------------------- session
 
     def open_cycle(self, cycle_id: str) -> None:
+        from tui.session import Session  # the domain model is not needed for the first frame
+
         try:
             session = Session.open_cycle(self.settings.workspace, cycle_id)
         except OkrCoachError as e:
@@ -104,6 +107,8 @@ class OkrCoachApp(App[None]):
         self._start(session)
 
     def open_file(self, path: Path) -> None:
+        from tui.session import Session
+
         try:
             session = Session.open_file(self.settings.workspace, Path(path))
         except OkrCoachError as e:

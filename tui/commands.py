@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui import services
-
 if TYPE_CHECKING:
     from tui.app import OkrCoachApp
 
 
 class CoachCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        from tui import services  # loads the domain model: only when the palette opens
+
         app = cast("OkrCoachApp", self.app)
         t = app.t
         cmds: list[tuple[str, Callable[[], object], str]] = [

@@ -8,7 +8,6 @@ previous draft or the new one. Explicit save writes the cycle file under the wor
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,10 +21,15 @@ from coach.files import cycle_to_doc, read_okr_file, write_okr_file
 from coach.files.atomic import atomic_write_text
 from coach.locking import workspace_lock
 from coach.models import Cycle, Initiative, KeyResult, Objective, assign_ids
-from coach.workspace import Workspace, cycle_bounds, init_workspace
-
-DRAFT_VERSION = 1
-STEPS = ("strategy", "objectives", "krs", "review", "save")
+from coach.workspace import cycle_bounds, init_workspace
+from tui.drafts import (  # noqa: F401  (re-exported: the session's draft helpers)
+    DRAFT_VERSION,
+    draft_cycle_ids,
+    draft_path_for,
+    has_unsaved_draft,
+    read_draft,
+)
+from tui.steps import STEPS
 
 
 @dataclass
@@ -220,40 +224,3 @@ class Session:
         kr.kpis = [*kr.kpis, kpi_id]
         self.touch()
         return True
-
-
-def draft_path_for(workspace: Path, target: Path) -> Path:
-    """Cycle files of the workspace get ``<id>.json``; other files a name from their path."""
-    ws = Workspace(Path(workspace))
-    target = Path(target)
-    if target.parent.resolve() == ws.cycles_dir.resolve():
-        name = target.stem
-    else:
-        key = hashlib.sha256(str(target.resolve()).encode("utf-8")).hexdigest()[:12]
-        name = f"file-{target.stem}-{key}"
-    return ws.root / "cache" / "drafts" / f"{name}.json"
-
-
-def read_draft(path: Path) -> dict[str, Any] | None:
-    """The draft as a dict, or None when absent or unreadable (a broken draft never blocks)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("draft_version") != DRAFT_VERSION:
-        return None
-    return data
-
-
-def has_unsaved_draft(workspace: Path, cycle_id: str) -> bool:
-    ws = Workspace(Path(workspace))
-    draft = read_draft(draft_path_for(ws.root, ws.cycle_path(cycle_id)))
-    return bool(draft and draft.get("dirty"))
-
-
-def draft_cycle_ids(workspace: Path) -> list[str]:
-    """Cycles that exist only as a draft (created in the TUI, never saved)."""
-    folder = Path(workspace) / "cache" / "drafts"
-    if not folder.is_dir():
-        return []
-    return sorted(p.stem for p in folder.glob("*.json") if not p.stem.startswith("file-"))

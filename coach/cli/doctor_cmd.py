@@ -6,8 +6,6 @@ import argparse
 import os
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _probe(url: str, timeout: float, headers: dict[str, str] | None = None) -> tuple[bool, str]:
+    import urllib.error  # ~15 ms (http.client, email): only doctor needs it, not every start-up
+    import urllib.request
+
     req = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:

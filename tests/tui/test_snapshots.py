@@ -22,11 +22,11 @@ async def _settle(pilot) -> None:
 
 class TestStart:
     def test_start_lists_cycles(self, snap_compare, make_app, cycle_file: Path) -> None:
-        """The start screen with one saved cycle and the suggested new id."""
+        """The start screen with one saved cycle (and its status) and the proposed new id,
+        the quarter after the newest cycle (2026-Q4 here, whatever today's date)."""
         app = make_app()
 
         async def run_before(pilot) -> None:
-            app.screen.query_one("#new-cycle").value = "2026-Q4"
             await _settle(pilot)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

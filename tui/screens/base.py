@@ -35,6 +35,13 @@ def translate_bindings(node: DOMNode, t) -> None:  # type: ignore[no-untyped-def
         bindings[key] = new_items
 
 
+def coach_footer() -> Footer:
+    """The footer every screen shows. Compact and without the command-palette hint, which
+    would take 12 of the 80 columns the essential keys need (ctrl+p, the header icon and the
+    F1 help still open the palette)."""
+    return Footer(compact=True, show_command_palette=False)
+
+
 class CoachScreen(Screen):
     """Base for every screen: typed access to the app and the session, translated keys."""
 
@@ -87,7 +94,7 @@ class StepScreen(CoachScreen):
         yield Header()
         yield StepBar(self.STEP, self.coach.t)
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield coach_footer()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -3,17 +3,19 @@ to record this week's value, confidence and note. Saved with the cycle (ctrl+s).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Sparkline, Static
+from textual.widgets import Button, Header, Input, Label, Select, Sparkline, Static
 
 from coach.errors import OkrCoachError
 from coach.models import KeyResult, assign_ids
 from tui import services
-from tui.screens.base import CoachScreen
+from tui.screens.base import CoachScreen, coach_footer
 
 BAR_WIDTH = 20
 BAND_STYLE = {"achieved": "green", "partial": "yellow", "fail": "red"}
@@ -71,6 +73,7 @@ class KrProgress(Vertical):
 
 
 class CheckinScreen(CoachScreen):
+    CSS_PATH = Path(__file__).with_name("checkin.tcss")  # loaded when first shown
     BINDINGS = [Binding("escape", "close", "Close")]
 
     def compose(self) -> ComposeResult:
@@ -90,7 +93,7 @@ class CheckinScreen(CoachScreen):
             with Horizontal(classes="field-row"):
                 yield Label(self.t("checkin.note"), classes="field-label")
                 yield Input(id="ci-note", compact=True)
-        yield Footer(compact=True)
+        yield coach_footer()
 
     def populate(self) -> None:
         assign_ids(self.session.cycle)  # check-ins address KRs by their stable id

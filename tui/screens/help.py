@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui import services
-from tui.screens.base import CoachScreen
+from tui.screens.base import CoachScreen, coach_footer
 
 
 class HelpScreen(CoachScreen):
+    CSS_PATH = Path(__file__).with_name("help.tcss")  # loaded when first shown
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("f1", "close", "Close", show=False),
@@ -29,7 +32,7 @@ class HelpScreen(CoachScreen):
             yield Static(self._intro(), id="help-intro")
             for doc in services.rule_docs(self.coach.ui_lang):
                 yield Static(self._rule(doc), id=f"rule-{doc.code}", classes="rule-doc")
-        yield Footer(compact=True)
+        yield coach_footer()
 
     def _rule(self, doc: services.RuleDoc) -> Text:
         body = Text()
@@ -51,6 +54,7 @@ class HelpScreen(CoachScreen):
             "help.key_nav",
             "help.key_save",
             "help.key_palette",
+            "help.key_steps",
             "help.key_kr",
             "help.key_review",
             "help.key_lang",

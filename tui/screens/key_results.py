@@ -9,6 +9,7 @@ Fields are filled from the parsed text unless the user typed them by hand.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -58,6 +59,7 @@ def _field_text(value: Any) -> str:
 
 
 class KeyResultsScreen(StepScreen):
+    CSS_PATH = Path(__file__).with_name("key_results.tcss")  # loaded when first shown
     STEP = "krs"
     BINDINGS = [
         Binding("f2", "apply_fix", "Apply fix"),
@@ -65,8 +67,8 @@ class KeyResultsScreen(StepScreen):
         Binding("f4", "add", "New KR", show=False),  # the list's last row names F4
         Binding("f7", "suggest", "Suggest"),
         Binding("f8", "delete", "Delete", show=False),
-        Binding("f5", "objective(-1)", "◀ Obj"),
-        Binding("f6", "objective(1)", "Obj ▶"),
+        Binding("f5", "objective(-1)", "◀ Obj", show=False),  # in F1 help: the footer fits 80 cols
+        Binding("f6", "objective(1)", "Obj ▶", show=False),
     ]
 
     def __init__(self) -> None:

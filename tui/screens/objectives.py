@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -44,6 +45,7 @@ class ObjectiveRow(Vertical):
 
 
 class ObjectivesScreen(StepScreen):
+    CSS_PATH = Path(__file__).with_name("objectives.tcss")  # loaded when first shown
     STEP = "objectives"
     BINDINGS = [
         Binding("f4", "add", "Add"),

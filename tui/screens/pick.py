@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 
 class PickDraft(ModalScreen[str | None]):
+    CSS_PATH = Path(__file__).with_name("pick.tcss")  # loaded when first shown
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, drafts: Drafts) -> None:

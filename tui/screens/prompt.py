@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 
 class PathPrompt(ModalScreen[str | None]):
+    CSS_PATH = Path(__file__).with_name("prompt.tcss")  # loaded when first shown
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, placeholder: str, value: str = "") -> None:

@@ -9,6 +9,7 @@ reject; an accepted rewrite goes back through the rules like any edit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -87,6 +88,7 @@ def critique_summary(result: Any, t: Any) -> Text:
 
 
 class ReviewScreen(StepScreen):
+    CSS_PATH = Path(__file__).with_name("review.tcss")  # loaded when first shown
     STEP = "review"
     BINDINGS = [
         Binding("f5", "recheck", "Check"),

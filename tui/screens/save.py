@@ -14,6 +14,7 @@ from tui.screens.base import StepScreen
 
 
 class SaveScreen(StepScreen):
+    CSS_PATH = Path(__file__).with_name("save.tcss")  # loaded when first shown
     STEP = "save"
 
     def compose_body(self) -> ComposeResult:

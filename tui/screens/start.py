@@ -8,12 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Button, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from coach.workspace import Workspace, quarter_of
-from tui.screens.base import CoachScreen
-from tui.session import draft_cycle_ids, has_unsaved_draft
+from tui.listing import CycleEntry, list_cycles, propose_cycle_id
+from tui.screens.base import CoachScreen, coach_footer
 
 
 class StartScreen(CoachScreen):
@@ -21,6 +20,8 @@ class StartScreen(CoachScreen):
         Binding("n", "new_cycle", "New cycle"),
         Binding("o", "open_file", "Open file"),
     ]
+
+    _proposal = ""  # the new-cycle id last proposed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -37,36 +38,39 @@ class StartScreen(CoachScreen):
                     compact=True,
                 )
                 yield Button(self.t("start.create"), id="create", variant="primary", compact=True)
-        yield Footer(compact=True)
+        yield coach_footer()
 
     def populate(self) -> None:
         self.reload()
 
     def reload(self) -> None:
-        ws = Workspace(self.coach.settings.workspace)
-        ids = sorted(set(ws.cycle_ids()) | set(draft_cycle_ids(ws.root)))
+        entries = list_cycles(self.coach.settings.workspace)
         options = self.query_one("#cycles", OptionList)
         options.clear_options()
-        for cid in reversed(ids):
-            saved = ws.cycle_path(cid).exists()
-            if not saved:
-                note = self.t("start.never_saved")
-            elif has_unsaved_draft(ws.root, cid):
-                note = self.t("start.unsaved")
-            else:
-                note = ""
-            options.add_option(Option(f"{cid}  {note}".rstrip(), id=cid))
-        if ids:
+        for entry in entries:
+            options.add_option(Option(self._label(entry), id=entry.cycle_id))
+        if entries:
             options.highlighted = 0
         empty = self.query_one("#no-cycles", Static)
-        empty.update("" if ids else self.t("start.empty"))
-        empty.display = not ids
-        options.display = bool(ids)
-        suggestion = quarter_of(date.today())
+        empty.update("" if entries else self.t("start.empty"))
+        empty.display = not entries
+        options.display = bool(entries)
         new = self.query_one("#new-cycle", Input)
-        if not new.value and suggestion not in ids:
-            new.value = suggestion
-        (options if ids else new).focus()
+        proposal = propose_cycle_id((e.cycle_id for e in entries), date.today())
+        if not new.value or new.value == self._proposal:  # never overwrite what the user typed
+            new.value = proposal
+        self._proposal = proposal
+        (options if entries else new).focus()
+
+    def _label(self, entry: CycleEntry) -> str:
+        notes = []
+        if entry.status:
+            notes.append(self.t(f"start.status_{entry.status}"))
+        if not entry.saved:
+            notes.append(self.t("start.never_saved"))
+        elif entry.unsaved_changes:
+            notes.append(self.t("start.unsaved"))
+        return "  ".join([entry.cycle_id, *notes])
 
     @on(OptionList.OptionSelected, "#cycles")
     def _open(self, event: OptionList.OptionSelected) -> None:

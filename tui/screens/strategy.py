@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +20,7 @@ QUESTIONS = ("strategy.q_true", "strategy.q_whom", "strategy.q_why_now", "strate
 
 
 class StrategyScreen(StepScreen):
+    CSS_PATH = Path(__file__).with_name("strategy.tcss")  # loaded when first shown
     STEP = "strategy"
     BINDINGS = [Binding("f5", "lessons", "Lessons")]
 

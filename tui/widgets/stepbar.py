@@ -7,7 +7,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.session import STEPS
+from tui.steps import STEPS
 
 
 class StepBar(Static):
