@@ -172,7 +172,18 @@ def cycle_to_doc(cycle: Cycle) -> dict[str, Any]:
     """The cycle as plain JSON-able data without empty fields, in the schema's key order."""
     doc = _prune(cycle.model_dump(mode="json", exclude={"objectives"}))
     doc["objectives"] = [_obj_doc(o) for o in cycle.objectives]
-    return doc
+    return _whole_numbers(doc)
+
+
+def _whole_numbers(node: Any) -> Any:
+    """34.0 -> 34, so files show numbers the way people write them."""
+    if isinstance(node, dict):
+        return {k: _whole_numbers(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_whole_numbers(v) for v in node]
+    if isinstance(node, float) and node.is_integer() and abs(node) < 1e15:
+        return int(node)
+    return node
 
 
 def _prune(d: dict[str, Any]) -> dict[str, Any]:
@@ -235,6 +246,15 @@ def write_okr_file(
             f"{p} changed on disk since it was opened; reload it (your changes are kept in "
             "memory) or save under another name"
         )
-    text = dumps(cycle, fmt)
+    text = None
+    if fmt == "yaml" and p.is_file():
+        # Keep the user's comments (and `# okr-coach: ignore` lines) and layout.
+        from coach.files.yaml_io import yaml_ready
+        from coach.files.yaml_merge import merge_into_yaml
+
+        old = p.read_text(encoding="utf-8-sig", errors="replace")
+        text = merge_into_yaml(old, yaml_ready(cycle_to_doc(cycle))) if old.strip() else None
+    if text is None:
+        text = dumps(cycle, fmt)
     atomic_write_text(p, text)
     return digest(text.encode("utf-8"))

@@ -16,7 +16,6 @@ import yaml
 from coach.errors import InputError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_T}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _scalars = yaml.constructor.SafeConstructor()
@@ -140,13 +139,17 @@ def _dates_unquoted(node: Any, key: str | None = None) -> Any:
     return node
 
 
+def yaml_ready(data: dict[str, Any]) -> dict[str, Any]:
+    """Plain data as YAML should show it (dates unquoted)."""
+    return _dates_unquoted(data)
+
+
 def dump_yaml(data: dict[str, Any]) -> str:
-    return yaml.dump(
-        _dates_unquoted(data),
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=100,
-        indent=2,
-    )
+    """Canonical YAML, in the same layout as files rewritten by coach.files.yaml_merge."""
+    import io
+
+    from coach.files.yaml_merge import round_trip_yaml
+
+    buf = io.StringIO()
+    round_trip_yaml().dump(yaml_ready(data), buf)
+    return buf.getvalue()

@@ -10,7 +10,7 @@ import pytest
 from coach.errors import InputError, StaleFileError
 from coach.files import dumps, read_okr_file, read_okr_text, write_okr_file
 from coach.files.atomic import atomic_write_text
-from coach.models import Cycle, assign_ids
+from coach.models import CheckIn, Cycle, assign_ids
 
 MINIMAL = """\
 cycle: 2026-Q1            # optional
@@ -333,3 +333,51 @@ def test_checkins_are_written_without_empty_fields():
     text = dumps(cycle, "yaml")
     assert "blockers" not in text and "note:" not in text
     assert read_okr_text(text, "yaml").cycle.objectives[0].key_results[0].checkins[0].value == 35
+
+
+def test_rewriting_a_yaml_file_keeps_comments_layout_and_number_forms(tmp_path: Path):
+    p = tmp_path / "c.yaml"
+    p.write_text(
+        "# Team Bokning, Q1 draft\n"
+        "cycle: 2026-Q1\n"
+        "strategy: >-\n"
+        "  Winter is our second season:\n"
+        "  easy to book, safe to keep open.\n"
+        "objectives:\n"
+        "  - id: o1\n"
+        "    title: Guests plan for winter  # the team's wording\n"
+        "    key_results:\n"
+        "      - id: o1.kr1\n"
+        "        text: Launch a landing page  # okr-coach: ignore OKR001\n"
+        "      - id: o1.kr2\n"
+        "        text: Grow winter bookings from 120 to 200\n"
+        "        baseline: 120\n"
+        "        target: 200\n",
+        encoding="utf-8",
+    )
+    loaded = read_okr_file(p)
+    cycle = loaded.cycle
+    cycle.objectives[0].key_results[1].checkins.append(CheckIn(date="2026-02-01", value=150))
+    cycle.objectives[0].key_results.append(
+        cycle.objectives[0].key_results[0].model_copy(update={"id": None, "text": "Win 15 cabins"})
+    )
+    assign_ids(cycle)
+    write_okr_file(p, cycle, expected_sha256=loaded.sha256)
+    text = p.read_text(encoding="utf-8")
+    assert text.startswith("# Team Bokning, Q1 draft\n")
+    assert "# the team's wording" in text and "# okr-coach: ignore OKR001" in text
+    assert "strategy: >-\n  Winter is our second season:" in text  # folded text kept
+    assert "baseline: 120\n" in text and "value: 150\n" in text  # no 120.0
+    assert "id: o1.kr3" in text and "Win 15 cabins" in text
+    again = read_okr_file(p)
+    assert again.cycle == cycle
+    assert again.is_suppressed("OKR001", again.line_of(0, 0) + 1)
+
+
+def test_new_yaml_files_use_the_same_layout_as_rewritten_ones(tmp_path: Path):
+    p = tmp_path / "n.yaml"
+    write_okr_file(p, rich_cycle())
+    first = p.read_text(encoding="utf-8")
+    assert "objectives:\n  - id: o1\n" in first and ".0\n" not in first
+    write_okr_file(p, read_okr_file(p).cycle)
+    assert p.read_text(encoding="utf-8") == first
