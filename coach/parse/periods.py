@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from coach.parse.lexicon import _alt, load_lexicon
 
@@ -133,11 +135,128 @@ def _combined(lang: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
     return rx, kinds
 
 
+_ASCII = frozenset(chr(i) for i in range(128))
+_CATEGORY_RX = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+}
+
+
+def _first_chars(items: Any) -> tuple[frozenset[str], bool]:
+    """The ASCII characters a parsed pattern can start with, and whether it can match empty.
+    Conservative: anything not understood here may start with any character."""
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            first, nullable = frozenset({chr(av)}), False
+        elif name == "IN":
+            first, nullable = _charset(av), False
+        elif name in ("ANY", "NOT_LITERAL"):
+            first, nullable = _ASCII, False
+        elif name == "BRANCH":
+            parts = [_first_chars(b) for b in av[1]]
+            first = frozenset().union(*(f for f, _ in parts))
+            nullable = any(n for _, n in parts)
+        elif name == "SUBPATTERN":
+            first, nullable = _first_chars(av[3])
+            if av[1] or av[2]:  # inline flags (e.g. ignore case): any character
+                first = _ASCII
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            first, nullable = _first_chars(av[2])
+            nullable = nullable or av[0] == 0
+        elif name == "ATOMIC_GROUP":
+            first, nullable = _first_chars(av)
+        elif name in ("ASSERT", "ASSERT_NOT", "AT"):
+            first, nullable = frozenset(), True  # zero-width
+        else:
+            return _ASCII, True
+        out |= first
+        if not nullable:
+            return frozenset(out), False
+    return frozenset(out), True
+
+
+def _charset(items: Any) -> frozenset[str]:
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.add(chr(av))
+        elif name == "RANGE":
+            out.update(chr(c) for c in range(av[0], min(av[1], 127) + 1))
+        elif name == "CATEGORY" and str(av) in _CATEGORY_RX:
+            rx = re.compile(_CATEGORY_RX[str(av)])
+            out.update(c for c in _ASCII if rx.match(c))
+        else:  # NEGATE, other categories: any character
+            return _ASCII
+    return frozenset(out)
+
+
+@functools.cache
+def _dispatch(
+    lang: str,
+) -> tuple[re.Pattern[str], dict[str, re.Pattern[str] | None]] | None:
+    """Per first character (ASCII), the combined pattern with only the alternatives that can
+    start with it, in the same order and with the same group names: at any position it finds
+    exactly what the full pattern finds, without trying the alternatives that cannot start
+    there. None when some alternative could match empty text (then the full scan is used)."""
+    import re._parser as sre_parse
+
+    patterns = _patterns(lang)
+    firsts = []
+    for _, p in patterns:
+        first, nullable = _first_chars(sre_parse.parse(p.pattern, p.flags).data)
+        if nullable or p.flags & re.IGNORECASE:
+            return None
+        firsts.append(first)
+    table: dict[str, re.Pattern[str] | None] = {}
+    built: dict[tuple[int, ...], re.Pattern[str] | None] = {}
+    for ch in sorted(_ASCII):
+        key = tuple(i for i, f in enumerate(firsts) if ch in f)
+        if key not in built:
+            alternatives = "|".join(f"(?P<g{i}>{patterns[i][1].pattern})" for i in key)
+            built[key] = re.compile(rf"(?:(?<![\w-])|(?=/))(?:{alternatives})") if key else None
+        table[ch] = built[key]
+    # Where a match can start: after no word character or hyphen, or at "/" (the combined
+    # pattern's own guard), and only at a character some alternative can start with.
+    live = "".join(re.escape(ch) for ch in sorted(table) if table[ch] is not None)
+    starts = re.compile(rf"(?<![\w-])[{live}\x80-\U0010ffff]" + ("|/" if table["/"] else ""))
+    return starts, table
+
+
+def _period_matches(low: str, lang: str) -> Iterator[re.Match[str]]:
+    """What ``_combined(lang)[0].finditer(low)`` yields, trying at each position only the
+    alternatives that can start with its character."""
+    rx, _ = _combined(lang)
+    dispatch = _dispatch(lang)
+    if dispatch is None:
+        yield from rx.finditer(low)
+        return
+    starts, table = dispatch
+    end = 0
+    for c in starts.finditer(low):
+        pos = c.start()
+        if pos < end:
+            continue
+        sub = table.get(c.group(), rx)  # a non-ASCII character: every alternative
+        if sub is None:
+            continue
+        m = sub.match(low, pos)
+        if m is not None:
+            end = m.end()
+            yield m
+
+
 def find_periods(low: str, lang: str) -> list[Span]:
     """Non-overlapping period spans, leftmost first (a window is not also a rate)."""
-    rx, kinds = _combined(lang)
+    _, kinds = _combined(lang)
     spans: list[Span] = []
-    for m in rx.finditer(low):
+    for m in _period_matches(low, lang):
         kind = kinds[int(m.lastgroup[1:])] if m.lastgroup else "deadline"
         text = m.group(0).strip(" ()")
         if not text:
