@@ -146,6 +146,10 @@ class LlmSession:
 
     budget_usd: float | None = None
     records: list[CallRecord] = field(default_factory=list)
+    # A model that just refused the connection, rejected the key or hung is not asked again
+    # for a while: one objective's failure should not cost every other objective a timeout.
+    unreachable: tuple[LlmError, float] | None = None
+    unreachable_for_s: float = 60.0
 
     @classmethod
     def for_settings(cls, settings: LlmSettings) -> LlmSession:
@@ -174,6 +178,17 @@ class LlmSession:
     @property
     def cost_known(self) -> bool:
         return all(r.cost_usd is not None for r in self.records if not r.cached)
+
+    def check_reachable(self) -> None:
+        if self.unreachable is not None:
+            error, since = self.unreachable
+            if time.monotonic() - since < self.unreachable_for_s:
+                raise type(error)(f"{error} (not asked again for {self.unreachable_for_s:g} s)")
+            self.unreachable = None
+
+    def note_failure(self, error: LlmError) -> None:
+        if isinstance(error, LlmConnectionError | LlmAuthError | LlmTimeout):
+            self.unreachable = (error, time.monotonic())
 
     def check_budget(self) -> None:
         if self.budget_usd is not None and self.cost_usd >= self.budget_usd:
@@ -538,6 +553,7 @@ def complete_structured(
     last_text = ""
     problem = ""
     try:
+        session.check_reachable()
         for _ in range(max_reasks + 1):
             session.check_budget()
             answer = _request(convo, settings, response_format, on_partial, record)
@@ -571,42 +587,7 @@ def complete_structured(
         )
     except LlmError as e:
         record.error = str(e)
-        raise
-    finally:
-        record.seconds = time.monotonic() - started
-
-
-def complete_text(
-    messages: list[dict[str, str]],
-    settings: LlmSettings,
-    *,
-    task: str,
-    session: LlmSession | None = None,
-    on_partial: Callable[[str], None] | None = None,
-) -> str:
-    """A plain-text answer (no schema), with the same retries, accounting and errors."""
-    if not settings.enabled:
-        raise LlmOff(OFF_HINT)
-    session = session if session is not None else LlmSession.for_settings(settings)
-    record = CallRecord(task=task, model=settings.model or "")
-    session.records.append(record)
-    started = time.monotonic()
-    try:
-        session.check_budget()
-        answer = _request(messages, settings, None, on_partial, record)
-        record.prompt_tokens, record.completion_tokens = (
-            answer.prompt_tokens,
-            answer.completion_tokens,
-        )
-        record.cost_usd = answer.cost_usd
-        if answer.refusal:
-            raise LlmRefusal(f"the model declined to answer: {answer.refusal}")
-        if not answer.text.strip():
-            raise LlmBadOutput("the model returned an empty answer")
-        record.ok = True
-        return answer.text
-    except LlmError as e:
-        record.error = str(e)
+        session.note_failure(e)
         raise
     finally:
         record.seconds = time.monotonic() - started

@@ -7,6 +7,7 @@ Both work without a model: critique then shows the rule-based review and a one-l
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ LABELS = {
         "still": "the rules still find",
         "kpis": "KPIs",
         "lessons": "lessons",
-        "fallback": "LLM critique of objective {n} unavailable: {why}; showing the rule-based review",
+        "fallback": "LLM critique of objectives {n} unavailable: {why}; showing the rule-based review",
         "off": "note: {hint}",
         "good": "good",
         "improve": "improve",
@@ -176,12 +177,22 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
             _print_critique(ctx, r, t)
     if not settings.llm.enabled:
         ctx.err(t["off"].format(hint=OFF_HINT))
+    by_reason: dict[str, list[str]] = {}  # one line per cause, not one per objective
     for r in failed:
-        ctx.err("warning: " + t["fallback"].format(n=r.objective_index + 1, why=r.fallback_reason))
+        by_reason.setdefault(_root_cause(r.fallback_reason or ""), []).append(
+            str(r.objective_index + 1)
+        )
+    for why, numbers in by_reason.items():
+        ctx.err("warning: " + t["fallback"].format(n=", ".join(numbers), why=why))
     _print_notes(ctx, notes)
     if settings.llm.enabled:
         ctx.err(session.summary())
     return 1 if failed else 0
+
+
+def _root_cause(reason: str) -> str:
+    """The failure without the session's 'not asked again' suffix, to group identical causes."""
+    return re.sub(r" \(not asked again for [\d.]+ s\)$", "", reason)
 
 
 def _print_notes(ctx: CliContext, notes: list[str]) -> None:

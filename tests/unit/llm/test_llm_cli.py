@@ -98,7 +98,9 @@ def test_fault_gives_rules_and_a_readable_line(
     code, out, err = run_cli("critique", str(okr_file), *llm_env)
     assert code == 1
     assert "[rule-based review]" in out
-    assert "warning: LLM critique of objective 1 unavailable:" in err and "401" in err
+    # two objectives, one cause: one line, and the rejected key is not tried a second time
+    assert err.count("warning: LLM critique of objectives 1, 2 unavailable:") == 1 and "401" in err
+    assert len(scripted_llm.requests()) == 1
     assert "Traceback" not in out + err and "SECRET" not in out + err
 
 

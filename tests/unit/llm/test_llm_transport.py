@@ -186,6 +186,26 @@ def test_connection_refused(llm_settings):
     assert "pw" not in str(info.value)
 
 
+def test_an_unreachable_model_is_not_asked_again_within_the_session(llm_settings):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = llm_settings.model_copy(update={"api_base": f"http://127.0.0.1:{port}/v1"})
+    session = llm.LlmSession.for_settings(settings)
+    with pytest.raises(llm.LlmConnectionError):
+        ask(settings, session=session)
+    started = time.monotonic()
+    with pytest.raises(llm.LlmConnectionError, match="not asked again"):
+        ask(settings, session=session)
+    assert time.monotonic() - started < 0.2
+    session.unreachable_for_s = 0  # after the pause it is tried again
+    with pytest.raises(llm.LlmConnectionError) as info:
+        ask(settings, session=session)
+    assert "not asked again" not in str(info.value)
+
+
 def test_no_model_is_off_with_a_hint(llm_settings):
     with pytest.raises(llm.LlmOff, match="OKR_COACH_MODEL"):
         ask(llm_settings.model_copy(update={"model": None}))
@@ -226,11 +246,6 @@ def test_embed_texts_over_http(scripted_llm, llm_settings):
     vecs = llm.embed_texts("openai/scripted-embed", ["a", "b", "a"], llm_settings)
     assert len(vecs) == 3 and vecs[0] == vecs[2] and vecs[0] != vecs[1]
     assert scripted_llm.requests()[0]["body"]["input"] == ["a", "b", "a"]
-
-
-def test_plain_text_completion(scripted_llm, llm_settings):
-    scripted_llm.script(content("An answer [1]."))
-    assert llm.complete_text(MESSAGES, llm_settings, task="ask") == "An answer [1]."
 
 
 def test_exception_from_on_partial_reaches_the_caller(scripted_llm, llm_settings):
