@@ -102,7 +102,15 @@ def cmd_check(args: argparse.Namespace, ctx: CliContext) -> int:
         for line in to_github(results):
             ctx.out(line)
     else:
-        _print_text(results, ctx, found)
+        kr_langs = [
+            k.language
+            for r in results
+            if "result" in r
+            for o in r["result"].objectives
+            for k in o.key_results
+        ]
+        file_lang = max(set(kr_langs), key=kr_langs.count) if kr_langs else None
+        _print_text(results, ctx, found, ui or ctx.lang(file_lang))
     if unreadable:
         return 2
     if args.fail_on != "never" and any(
@@ -259,7 +267,29 @@ def to_github(results: list[dict[str, Any]]) -> list[str]:
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 
 
-def _print_text(results: list[dict[str, Any]], ctx: CliContext, found: list[Any]) -> None:
+_SUMMARY = {
+    "en": {
+        "checked": "{n} file(s) checked: {summary}",
+        "none": "no findings",
+        "unreadable": "{n} file(s) could not be read",
+        "error": "error",
+        "warning": "warning",
+        "info": "info",
+    },
+    "sv": {
+        "checked": "{n} fil(er) granskade: {summary}",
+        "none": "inga fynd",
+        "unreadable": "{n} fil(er) gick inte att läsa",
+        "error": "fel",
+        "warning": "varning",
+        "info": "info",
+    },
+}
+
+
+def _print_text(
+    results: list[dict[str, Any]], ctx: CliContext, found: list[Any], lang: str
+) -> None:
     tty = hasattr(ctx.stdout, "isatty") and ctx.stdout.isatty()
 
     def paint(text: str, colour: str) -> str:
@@ -275,12 +305,17 @@ def _print_text(results: list[dict[str, Any]], ctx: CliContext, found: list[Any]
             ctx.out(f"{where} {code} [{f.category}] {f.message}")
             if f.suggestion:
                 ctx.out(f"    {paint(f.suggestion, chr(27) + '[2m')}")
+    t = _SUMMARY.get(lang, _SUMMARY["en"])
     n_files = sum(1 for r in results if "result" in r)
+    n_bad = len(results) - n_files
     counts = {
         s: sum(1 for f in found if f.severity.value == s) for s in ("error", "warning", "info")
     }
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings"
-    ctx.out(f"{n_files} file(s) checked: {summary}")
+    summary = ", ".join(f"{n} {t[s]}" for s, n in counts.items() if n) or t["none"]
+    if n_files:
+        ctx.out(t["checked"].format(n=n_files, summary=summary))
+    if n_bad:  # never "0 files checked: no findings" for input we could not read
+        ctx.err(t["unreadable"].format(n=n_bad))
 
 
 # ----------------------------------------------------------------------------------- rules

@@ -141,3 +141,22 @@ def test_rules_list_and_docs(run_cli) -> None:
     assert json.loads(out)[0]["code"] == "OKR001"
     code, _, err = run_cli("rules", "OKR999")
     assert code == 2 and "OKR999" in err
+
+
+def test_text_summary_never_claims_an_unreadable_file_was_checked(run_cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(b"\x00\x01binary")
+    code, out, err = run_cli("check", str(bad))
+    assert code == 2
+    assert "checked" not in out and "no findings" not in out
+    assert "looks like a binary file" in err and "1 file(s) could not be read" in err
+
+
+def test_text_summary_follows_the_language(run_cli, tmp_path):
+    p = tmp_path / "okrs.yaml"
+    p.write_text(
+        "objectives:\n  - title: Nöjda kunder\n    key_results:\n      - Förbättra kundnöjdheten\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli("check", str(p), "--lang", "sv")
+    assert code == 1 and "1 fil(er) granskade:" in out and "varning" in out
