@@ -87,6 +87,8 @@ class Settings(_Section):
     def public_view(self) -> dict[str, Any]:
         """Effective settings for display: secrets masked, never their values."""
         data = self.model_dump(mode="json")
+        if not self.chroma.host:  # show where the embedded store really is
+            data["chroma"]["path"] = str(self.store_path)
         if self.chroma.headers:
             data["chroma"]["headers"] = {k: "***" for k in self.chroma.headers}
         data["llm"]["api_key"] = _key_status(self.llm.model)

@@ -118,8 +118,9 @@ def run_checks(ctx: CliContext, timeout: float) -> list[Check]:
         Check(
             "offline",
             offline,
-            "rules, KPI catalog, wordllama embeddings and embedded Chroma run without a network; "
-            "litellm cost map is local; Chroma telemetry is off",
+            "rules, KPI catalog and wordllama embeddings run without a network"
+            + ("" if s.chroma.host else ", and so does the embedded Chroma store")
+            + "; litellm's cost map is local; Chroma telemetry is off",
         )
     )
     return checks
@@ -131,5 +132,5 @@ def cmd_doctor(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.out_json({"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]})
     else:
         for c in checks:
-            ctx.out(f"{'ok ' if c.ok else 'FAIL'} {c.name:<11} {c.detail}")
+            ctx.out(f"{'ok' if c.ok else 'FAIL':<4} {c.name:<11} {c.detail}")
     return 0 if all(c.ok for c in checks) else 1

@@ -116,7 +116,7 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     from coach.files import read_okr_file, write_okr_file
     from coach.locking import workspace_lock
     from coach.models import assign_ids
-    from coach.workspace import init_workspace
+    from coach.workspace import cycle_bounds, init_workspace
 
     loaded = read_okr_file(args.file, args.input_format)
     for note in loaded.notes:
@@ -126,14 +126,19 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     if not cycle_id:
         raise InputError("the file names no cycle; pass --cycle 2026-Q1", args.file)
     cycle.cycle = cycle_id
+    start, end = cycle_bounds(cycle_id)  # as new-cycle does: KRs inherit the cycle's end date
+    cycle.start, cycle.end = cycle.start or start, cycle.end or end
     ws = init_workspace(ctx.settings.workspace)
     path = ws.cycle_path(cycle_id)
     if path.exists() and not args.force:
         raise InputError(f"cycle {cycle_id} already exists ({path}); use --force to replace it")
     with workspace_lock(ws.root):
         write_okr_file(path, cycle)
-    n_kr = sum(len(o.key_results) for o in cycle.objectives)
-    ctx.out(f"imported {len(cycle.objectives)} objectives and {n_kr} key results into {path}")
+    n_obj, n_kr = len(cycle.objectives), sum(len(o.key_results) for o in cycle.objectives)
+    ctx.out(
+        f"imported {n_obj} objective{'s' * (n_obj != 1)} and {n_kr} key "
+        f"result{'s' * (n_kr != 1)} into {path}"
+    )
     return 0
 
 

@@ -52,8 +52,10 @@ def test_import_assigns_ids_and_export_converts(run_cli, tmp_path: Path):
     ws = tmp_path / "ws"
     code, out, err = run_cli("--workspace", str(ws), "import", str(src))
     assert code == 0, err
+    assert "imported 1 objective and 2 key results" in out
     saved = (ws / "cycles" / "2026-Q1.yaml").read_text(encoding="utf-8")
     assert "id: o1.kr2" in saved and "Öka konverteringen" in saved
+    assert "start: 2026-01-01" in saved and "end: 2026-03-31" in saved
     # --workspace also works after the subcommand
     code, out, err = run_cli(
         "export", "--cycle", "2026-Q1", "--workspace", str(ws), "--format", "md"
@@ -109,6 +111,7 @@ def test_config_precedence_and_masking(run_cli, tmp_path: Path, monkeypatch):
     assert data["llm"]["model"] == "openai/from-env"  # env beats file
     assert data["llm"]["timeout"] == 30.0  # file beats default
     assert data["language"] == "sv"
+    assert data["chroma"]["path"] == str(ws / "store")  # the store actually used, not None
     code, out, _ = run_cli("--workspace", str(ws), "--lang", "en", "config", "--format", "json")
     assert json.loads(out)["language"] == "en"  # flag beats file
     assert "sk-secret" not in out and "tok-456" not in out
