@@ -382,12 +382,17 @@ _HEADINGS = {
 }
 
 
+_SEVERITY_SV = {"error": "fel", "warning": "varning", "info": "info"}
+
+
 def _rule_doc(rule: Any, lang: str) -> str:
     h = _HEADINGS.get(lang, _HEADINGS["en"])
+    severity = rule.severity.value
+    severity = _SEVERITY_SV.get(severity, severity) if lang == "sv" else severity
     d = rule.text(lang)
     lines = [
         f"{rule.code} {rule.name} ({rule.category})",
-        f"{h[4]}: {rule.severity.value}" + (f"; {h[5]}" if rule.preview else ""),
+        f"{h[4]}: {severity}" + (f"; {h[5]}" if rule.preview else ""),
         "",
         f"## {h[0]}",
         d.what,

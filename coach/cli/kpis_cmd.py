@@ -53,6 +53,32 @@ _LABELS = {
 }
 
 
+_SV_WORDS = {
+    "higher_is_better": "högre är bättre",
+    "lower_is_better": "lägre är bättre",
+    "target_range": "inom ett målintervall",
+    "financial": "finansiell",
+    "operational": "operativ",
+    "customer": "kund",
+    "employee": "medarbetare",
+    "finance": "ekonomi",
+    "sales": "försäljning",
+    "marketing": "marknadsföring",
+    "support": "kundtjänst",
+    "product": "produkt",
+    "engineering": "utveckling och drift",
+    "people": "personal",
+    "project": "projekt",
+    "daily": "dagligen",
+    "weekly": "varje vecka",
+    "monthly": "varje månad",
+    "quarterly": "varje kvartal",
+    "yearly": "varje år",
+    "sprint": "varje sprint",
+    "build": "varje bygge",
+}
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     common = [sub.common]  # type: ignore[attr-defined]
     p = sub.add_parser(
@@ -243,16 +269,23 @@ def _print_kpi(ctx: CliContext, kpi: Kpi, catalog: Catalog, lang: str) -> None:
             or "-"
         )
 
+    def word(value: str) -> str:  # the catalog's enum words, in the reader's language
+        return (
+            _SV_WORDS.get(value, value.replace("_", " "))
+            if lang == "sv"
+            else value.replace("_", " ")
+        )
+
     ctx.out(f"{kpi.name.in_lang(lang)}  [{kpi.id}]")
     rows = [
         (labels["definition"], kpi.definition.in_lang(lang)),
         (labels["formula"], kpi.formula),
         (labels["unit"], kpi.unit),
-        (labels["direction"], kpi.direction.value),
+        (labels["direction"], word(kpi.direction.value)),
         (labels["indicator"], labels["role"][kpi.indicator.value]),
-        (labels["category"], f"{kpi.category.value} / {kpi.domain.value}"),
+        (labels["category"], f"{word(kpi.category.value)} / {word(kpi.domain.value)}"),
         (labels["source"], kpi.data_source),
-        (labels["cadence"], kpi.cadence),
+        (labels["cadence"], word(kpi.cadence)),
         (labels["synonyms"], ", ".join(kpi.synonyms.in_lang(lang))),
         (labels["related"], names(kpi.related)),
         (labels["counter"], names(kpi.counter_metrics)),

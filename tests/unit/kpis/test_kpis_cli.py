@@ -160,3 +160,10 @@ def test_catalog_stays_off_the_startup_path() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_show_in_swedish_translates_the_catalog_words(run_cli):
+    code, out, _ = run_cli("kpis", "--show", "nps", "--lang", "sv")
+    assert code == 0
+    assert "högre är bättre" in out and "kund / kundtjänst" in out and "varje kvartal" in out
+    assert "higher_is_better" not in out

@@ -160,3 +160,8 @@ def test_text_summary_follows_the_language(run_cli, tmp_path):
     )
     code, out, _ = run_cli("check", str(p), "--lang", "sv")
     assert code == 1 and "1 fil(er) granskade:" in out and "varning" in out
+
+
+def test_rule_docs_in_swedish_name_the_severity_in_swedish(run_cli):
+    code, out, _ = run_cli("rules", "OKR003", "--lang", "sv")
+    assert code == 0 and "Allvarlighet: varning" in out
