@@ -53,6 +53,8 @@ class Quantity:
 
 def to_float(raw: str) -> float | None:
     """``"1,200"`` -> 1200, ``"2,5"`` -> 2.5, ``"20 000"`` -> 20000, ``"1.2"`` -> 1.2."""
+    if raw.isascii() and raw.isdigit():  # plain digits, the common case
+        return float(raw)
     s = raw.replace("\u00a0", " ").replace("\u202f", " ").strip()
     if " " in s:
         s = s.replace(" ", "")

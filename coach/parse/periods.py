@@ -310,6 +310,7 @@ _HALF = re.compile(r"\bh[12]\b")
 _YEAR = re.compile(r"\bfy|eoy|20\d\d")
 
 
+@functools.lru_cache(maxsize=4096)
 def _period_of(text: str, lang: str) -> str | None:
     lex = load_lexicon(lang)
     nouns, rates = lex.raw["period_nouns"], lex.raw["rate_adverbs"]

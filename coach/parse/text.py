@@ -114,7 +114,7 @@ def clean(text: str) -> CleanText:
     head = s.lstrip()[:1]
     if head in _BULLET_HEADS or head.isdigit():
         s = _BULLET.sub("", _CHECKBOX.sub("", s))
-    if any(c in s for c in "*_~`"):
+    if "*" in s or "_" in s or "~" in s or "`" in s:
         s = _SINGLE_EMPH.sub(r"\1", _EMPHASIS.sub("", s))
     if _LABEL_HINT.match(s):
         s = _KR_LABEL.sub("", s)
@@ -127,7 +127,7 @@ def clean(text: str) -> CleanText:
         owner = owner or m.group(0).strip(" :–—-[]@")
         s = s[m.end() :]
     s = _SPACES.sub(" ", s).strip(" -–—:;")
-    if any(c in s for c in "-–—"):
+    if "-" in s or "–" in s or "—" in s:
         m = _OWNER_SUFFIX_DASH.search(s)
         if m and m.start() > 0:
             owner = owner or m.group(0).strip(" ()–—-@.!")
