@@ -237,6 +237,25 @@ def _inside_parentheses(low: str, pos: int) -> bool:
     return low.rfind("(", 0, pos) > low.rfind(")", 0, pos)
 
 
+# Literal text each pattern needs: when none of it is in the text, the search is skipped.
+_LEVEL_MARKS = ("<", ">", "≤", "≥", "=", "of at ")
+_PARTICIPATION_NOUNS = ("utbildning", "kurs", "training", "course", "workshop", "webinar")
+_QUALITY_MARKS = (
+    "budget",
+    "on time",
+    "on schedule",
+    "without ",
+    "first time right",
+    "i tid",
+    "enligt plan",
+    "utan ",
+)
+
+
+def _has_any(text: str, parts: tuple[str, ...]) -> bool:
+    return any(p in text for p in parts)
+
+
 _STATE_FOLLOWERS = frozenset("and or as on in to by at for from with within before (".split())
 _NEXT_WORD_OR_PAREN = re.compile(r"\s*([\w(]+)")
 _CLAUSE_VERB = re.compile(
@@ -343,13 +362,13 @@ def _classify_outcome(a: KrAnalysis, words: list[tuple[str, int, int]]) -> None:
         if measure or any(_noun_in(lex, "result_nouns", w) for w in label):
             a.subject_led = True
             return  # "Partner revenue: $250k in Q3": a measure and its level
-    level = _LEVEL_STATEMENT.match(low, f.body_start)
+    level = _LEVEL_STATEMENT.match(low, f.body_start) if _has_any(low, _LEVEL_MARKS) else None
     if level and any(_is_metric(lex, w) for w in level.group(1).split()):
         a.subject_led = True
         return  # "Support ticket backlog < 100": a metric and its level, whatever word leads
     if kind is not None and _noun_subject(f, words):
         kind = None  # "Benchmarks show …", "Onboarding docs are rewritten": a subject, not a verb
-    if kind in ("activity", "weak") and _ADOPTION.search(low):
+    if kind in ("activity", "weak") and ("by" in low or "av" in low) and _ADOPTION.search(low):
         return  # "Design system v1 adopted by 3 product teams": others' behaviour, a result
     if kind is not None and not first[0].isdigit():
         a.lead_verb, a.lead_kind = first, kind
@@ -589,7 +608,7 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         pred_kind = _verb_kind(lex, words[j][0], lead=False)
     if pred_kind in ("result", "vague"):
         return  # "New hires reach …", "Our platforms hit …": a change in a result
-    if _PARTICIPATION.search(low):
+    if _has_any(low, _PARTICIPATION_NOUNS) and _PARTICIPATION.search(low):
         a.activity, a.activity_reason = True, "verb"  # "… ska ha gått utbildningen"
         return
     st = next(
@@ -635,7 +654,7 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         return
     if people and not internal:
         return  # what customers or users do is an outcome
-    if f.has_quantity and _QUALITY_CONDITION.search(low):
+    if f.has_quantity and _has_any(low, _QUALITY_MARKS) and _QUALITY_CONDITION.search(low):
         return  # "80 % of projects delivered within budget": a share meeting a standard
     measured_after = any(q.start > words[verb_i][1] for q in f.targets) or bool(f.multiplier)
     if pred_kind in ("activity", "weak") and not internal and _counted(f, words, verb_i + 1, 6):
@@ -742,6 +761,10 @@ def _clauses(a: KrAnalysis) -> list[tuple[int, int]]:
     f = a.facts
     low = f.low
     cuts = [f.body_start]
+    conjunctions = ("och", "samt") if f.lang == "sv" else ("and",)
+    may_split = "&" in low if f.lang != "sv" else False
+    if not may_split and not any(c in f.tokset for c in conjunctions):
+        return [(f.body_start, len(low))]  # no conjunction: one clause
     for m in _clause_split_re(f.lang).finditer(low, f.body_start):
         nxt = _WORD_AT.match(low[m.end() :])
         if nxt and _verb_kind(f.lex, nxt.group(1), lead=True) in (
