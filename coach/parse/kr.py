@@ -94,13 +94,11 @@ class KrFacts:
 
     @property
     def deadline(self) -> Span | None:
-        found = self.spans("deadline")
-        return found[0] if found else None
+        return next((s for s in self.periods if s.kind == "deadline"), None)
 
     @property
     def rate(self) -> Span | None:
-        found = self.spans("rate")
-        return found[0] if found else None
+        return next((s for s in self.periods if s.kind == "rate"), None)
 
     @property
     def has_quantity(self) -> bool:
@@ -378,7 +376,12 @@ def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
         "factor" in tokset
         or "×" in low
         or "gånger" in tokset
-        or any(t[-1] == "x" and t[:-1].replace(".", "").isdigit() for t in tokset if len(t) > 1)
+        or (
+            "x" in low  # "2x": a token ending in x
+            and any(
+                t[-1] == "x" and t[:-1].replace(".", "").isdigit() for t in tokset if len(t) > 1
+            )
+        )
     )
     if tokset & lex.first_words("multipliers") or factor:
         facts.multiplier = find_multiplier(low, lang)

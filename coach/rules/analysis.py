@@ -100,7 +100,21 @@ def _states_re(lang: str) -> re.Pattern[str]:
 
 def _verb_kind(lex: Lexicon, word: str, lead: bool = False) -> str | None:
     """result | vague | weak | activity | None for one word."""
+    if word.isdigit() and not _verbs_have_digits(lex.lang):
+        return None  # a number ("#1234") is no verb; skip the lemma lookups (and cache misses)
     return _verb_kind_cached(lex.lang, word)
+
+
+_VERB_KEYS = ("weak_verbs", "vague_verbs", "result_verbs", "activity_verbs")
+
+
+@functools.cache
+def _verbs_have_digits(lang: str) -> bool:
+    """Does any verb entry contain a digit? (If none does, no form of a number can match.)"""
+    words = load_lexicon(lang).words
+    return any(
+        any(ch.isdigit() for ch in entry) for key in _VERB_KEYS for entry in words.get(key, ())
+    )
 
 
 @functools.lru_cache(maxsize=16384)
