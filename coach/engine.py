@@ -96,13 +96,14 @@ def _severity(rule: Any, settings: RulesSettings) -> Severity:
 
 def _finding(rule: Any, hit: Any, lang: str, settings: RulesSettings, loc: Location) -> Finding:
     # Validated construction is cheaper than model_construct in pydantic 2 (measured).
+    message, fix_title, suggestion = rule.render_finding(lang, hit.values)
     return Finding(
         code=rule.code,
         category=rule.category,
         severity=_severity(rule, settings),
-        message=rule.render("message", lang, hit.values),
-        fix_title=rule.text(lang).fix_title,
-        suggestion=rule.render("suggestion", lang, hit.values),
+        message=message,
+        fix_title=fix_title,
+        suggestion=suggestion,
         location=loc,
     )
 

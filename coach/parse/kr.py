@@ -249,8 +249,16 @@ def _prev_word(low: str, pos: int) -> str:
     head = low[max(0, pos - 40) : pos].rstrip(" (")
     if not head:
         return ""
-    m = _PREV_WORD.search(head, max(0, len(head) - 24))  # the last word (a short tail suffices)
-    return m.group(1) if m else ""
+    # The last word (a short tail suffices): what _PREV_WORD.search(head, len(head) - 24)
+    # finds, without the regex call (\w is str.isalnum() or "_", \s is str.isspace()).
+    lo = max(0, len(head) - 24)
+    end = len(head)
+    while end > lo and (head[end - 1].isspace() or head[end - 1] == "("):
+        end -= 1
+    start = end
+    while start > lo and (head[start - 1].isalnum() or head[start - 1] in "_=:<>"):
+        start -= 1
+    return head[start:end]
 
 
 def _next_word(low: str, pos: int) -> str:
@@ -307,6 +315,13 @@ def _is_name_number(facts_low: str, q: Quantity, lex: Lexicon, original: str) ->
 
 
 _PLACEHOLDER_WORDS = frozenset("x xx xxx n tbd tbc".split())
+
+
+@functools.cache
+def _placeholder_words(lang: str) -> frozenset[str]:
+    return _PLACEHOLDER_WORDS | load_lexicon(lang).first_words("placeholders")
+
+
 _ZERO_WORDS = frozenset("zero no noll inga ingen inget".split())
 _ALL_WORDS = frozenset("all every each alla samtliga varje".split())
 _THAN_WORDS = frozenset("than än".split())
@@ -365,8 +380,7 @@ def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
     )
     facts.tokset = tokset
     # Each regex below runs only when one of its words is in the text (most KRs have none).
-    stripped = {t.rstrip("%") for t in tokset}
-    if stripped & (_PLACEHOLDER_WORDS | lex.first_words("placeholders")) or "?" in low:
+    if "?" in low or not _placeholder_words(lang).isdisjoint(t.rstrip("%") for t in tokset):
         facts.placeholder = bool(res["placeholder"].search(low))
     if tokset & _ZERO_WORDS:
         facts.zero = bool(res["zero"].search(low[body_start:]))

@@ -61,6 +61,14 @@ class Rule:
         template = getattr(self.text(lang), field_name)
         return template.format_map(_Blank(values or {}))
 
+    def render_finding(
+        self, lang: str, values: dict[str, Any] | None = None
+    ) -> tuple[str, str, str]:
+        """Message, fix title and suggestion: ``render`` for each, the docs looked up once."""
+        docs = self.text(lang)
+        blank = _Blank(values or {})
+        return docs.message.format_map(blank), docs.fix_title, docs.suggestion.format_map(blank)
+
 
 def _load() -> dict[str, Rule]:
     from ruamel.yaml import YAML
