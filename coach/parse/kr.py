@@ -465,9 +465,8 @@ def _find_levels(f: KrFacts, windows: list[Quantity]) -> None:
         head = low[max(0, q.start - 30) : q.start]
         tail = low[q.end : q.end + 12]
         relative_unit = q.unit in ("percent", "pp", "points")
-        by_head = bool(rel.search(head))
-        more_tail = _MORE_TAIL.match(tail)
-        if relative_unit and (by_head or (more_tail and q.unit != "points")):
+        # Only a relative unit can be a change: the two patterns are not tried otherwise.
+        if relative_unit and (rel.search(head) or (_MORE_TAIL.match(tail) and q.unit != "points")):
             f.relative = q
             remaining.remove(q)
             break

@@ -87,6 +87,7 @@ def _quantity_re(lang: str) -> re.Pattern[str]:
     )
 
 
+_GROUPS = ("num", "scale", "plus", "pct", "post", "wcur", "unit", "sign")
 _NUM_START = re.compile(r"(?<![\w.,/-])(?:[-+−~≈<>≥≤]\s?)?\d")
 
 
@@ -128,36 +129,41 @@ def find_quantities(low: str, lang: str, tokens: frozenset[str] | None = None) -
     prefix = _prefix_re(lang)
     digits = _HAS_DIGIT.search(low) is not None
     for m in _scan_numbers(low, lang) if digits else ():
-        value = to_float(m.group("num"))
+        # One call for all groups (cheaper than one m.group() per name).
+        num, scale, plus, pct, post, wcur, unit_word, sign = m.group(*_GROUPS)
+        value = to_float(num)
         if value is None:
             continue
-        scale = (m.group("scale") or "").lower()
+        scale = (scale or "").lower()
         if scale:
             value *= _SCALE.get(scale, 1.0)
         unit: str | None = None
-        if m.group("pct"):
+        if pct:
             unit = "percent"
         else:
             pm = prefix.search(low, max(0, m.start() - 6), m.start())
             pre = pm.group(0) if pm else ""
-            cur = (pre or m.group("post") or m.group("wcur") or "").strip().lower()
+            cur = (pre or post or wcur or "").strip().lower()
             if not cur and scale in ("msek", "mkr", "mnkr", "tkr", "ksek", "mdkr"):
                 cur = "sek"
             if cur:
                 unit = currencies.get(cur, cur.upper())
-            elif m.group("unit"):
-                unit = units.get(m.group("unit").lower(), m.group("unit").lower())
-        pm = pm if unit is not None and not m.group("pct") else None
-        if m.group("sign") in ("-", "−") and not pm:
+            elif unit_word:
+                unit = units.get(unit_word.lower(), unit_word.lower())
+        pm = pm if unit is not None and not pct else None
+        if sign in ("-", "−") and not pm:
             value = -value
+        start = pm.start() if pm else m.start()
+        end = m.end()
         out.append(
             Quantity(
-                value=value,
-                unit=unit,
-                start=pm.start() if pm else m.start("num"),
-                end=m.end(),
-                raw=low[pm.start() if pm else m.start() : m.end()].strip(),
-                approx_plus=bool(m.group("plus")),
+                value,
+                unit,
+                pm.start() if pm else m.start("num"),
+                end,
+                low[start:end].strip(),
+                False,
+                bool(plus),
             )
         )
     words = lex.get("number_words")
