@@ -280,6 +280,7 @@ _UP_LEVEL = re.compile(
 )
 _SHARE_OF = re.compile(r"\s+(?:of|av)\s+(?:the\s+|all\s+|de\s+)?")
 _WHITESPACE = re.compile(r"\s+")
+_OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace other than a plain space
 _LETTER = re.compile(r"[A-Za-zÅÄÖåäö]")
 
 
@@ -606,7 +607,8 @@ _ARTICLES = re.compile(
 def _tidy(s: str) -> str | None:
     s = s.strip(" ,.;:()–-\"'")
     s = _ARTICLES.sub("", s)
-    s = _WHITESPACE.sub(" ", s)
+    if "  " in s or _OTHER_SPACE.search(s):  # else collapsing whitespace changes nothing
+        s = _WHITESPACE.sub(" ", s)
     if not s or len(s) > 80 or not _LETTER.search(s):
         return None
     return s

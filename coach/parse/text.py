@@ -35,6 +35,7 @@ _OWNER_SUFFIX_PAREN = re.compile(
 )
 _MENTION = re.compile(r"(?<![\w.])@[\w.-]+")
 _SPACES = re.compile(r"\s+")
+_OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace other than a plain space
 _BULLET_HEADS = frozenset("-*+•#>")
 _STATUS_WORDS = (
     r"done|klar|klart|complete|completed|achieved|uppnått|in progress|pågår|pågående|on track|"
@@ -65,6 +66,7 @@ _EMOJI = re.compile(
     "\u3030\u303d\u3297\u3299\ufe0e\ufe0f\u200d\ue000-\uf8ff\U0001f000-\U0001faff"
     "\U000e0000-\U000e007f]"
 )
+_ABOVE_2000 = re.compile("[\u2001-\U0010ffff]")
 _UPPER = re.compile(r"[A-ZÅÄÖÉÜ]")
 _LOWER = re.compile(r"[a-zåäöéü]")
 
@@ -73,7 +75,8 @@ def _strip_emoji(text: str) -> str:
     if text.isascii():
         return text
     out = _EMOJI.sub(" ", text)
-    if out.isascii() or not any(unicodedata.category(c) == "So" for c in out if ord(c) > 0x2000):
+    # Only characters above U+2000 can be symbols here: test just those.
+    if out.isascii() or not any(unicodedata.category(c) == "So" for c in _ABOVE_2000.findall(out)):
         return out
     return "".join(" " if ord(c) > 0x2000 and unicodedata.category(c) == "So" else c for c in out)
 
@@ -126,7 +129,9 @@ def clean(text: str) -> CleanText:
     if m and m.end() < len(s):
         owner = owner or m.group(0).strip(" :–—-[]@")
         s = s[m.end() :]
-    s = _SPACES.sub(" ", s).strip(" -–—:;")
+    if "  " in s or _OTHER_SPACE.search(s):  # else collapsing whitespace changes nothing
+        s = _SPACES.sub(" ", s)
+    s = s.strip(" -–—:;")
     if "-" in s or "–" in s or "—" in s:
         m = _OWNER_SUFFIX_DASH.search(s)
         if m and m.start() > 0:
