@@ -238,7 +238,7 @@ def _misc_res(lang: str) -> dict[str, re.Pattern[str]]:
 
 
 def _tokens(low: str) -> list[tuple[str, int, int]]:
-    return [(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(low)]
+    return [(m[0], m.start(), m.end()) for m in TOKEN.finditer(low)]
 
 
 _PREV_WORD = re.compile(r"([\wåäö=:<>]+)[\s(]*$")
@@ -381,7 +381,10 @@ def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
     )
     facts.tokset = tokset
     # Each regex below runs only when one of its words is in the text (most KRs have none).
-    if "?" in low or not _placeholder_words(lang).isdisjoint(t.rstrip("%") for t in tokset):
+    placeholders = _placeholder_words(lang)
+    if "?" in low or not placeholders.isdisjoint(
+        (t.rstrip("%") for t in tokset) if "%" in low else tokset  # no "%": nothing to strip
+    ):
         facts.placeholder = bool(res["placeholder"].search(low))
     if tokset & _ZERO_WORDS:
         facts.zero = bool(res["zero"].search(low[body_start:]))
