@@ -194,9 +194,24 @@ def suggest_kpis(
     return out
 
 
-def lessons_for(item: KeyResult | Objective | str, settings: Settings, k: int = 5) -> list[Passage]:
+def lessons_for(
+    item: KeyResult | Objective | str,
+    settings: Settings,
+    k: int = 5,
+    current_cycle: str | None = None,
+) -> list[Passage]:
+    """Passages from past cycles. Once a cycle is saved and ingested, its own OKR file would
+    echo the text being edited back as its best "lesson": those passages are dropped (notes and
+    retros that name the cycle stay) and the rest renumbered [1]..[k]."""
     memory = _module("coach.memory")
-    return list(memory.lessons_for(item, settings, k=k))
+    extra = 10 if current_cycle else 0  # room for the dropped echoes
+    found = memory.lessons_for(item, settings, k=k + extra)
+    kept = [p for p in found if not (current_cycle and is_own_okrs(p, current_cycle))][:k]
+    return [p.model_copy(update={"n": n}) for n, p in enumerate(kept, start=1)]
+
+
+def is_own_okrs(p: Passage, cycle_id: str) -> bool:
+    return p.kind == "okrs" and p.cycle == cycle_id
 
 
 def llm_enabled(settings: Settings | None) -> bool:

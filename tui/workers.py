@@ -20,11 +20,16 @@ if TYPE_CHECKING:
 
 
 def fetch_lessons(
-    widget: Widget, target: str, item: KeyResult | Objective | str, settings: Settings
+    widget: Widget,
+    target: str,
+    item: KeyResult | Objective | str,
+    settings: Settings,
+    current_cycle: str | None = None,
 ) -> None:
-    """Run in a thread worker: retrieve lessons and post them to ``widget``."""
+    """Run in a thread worker: retrieve lessons (not from the cycle being edited) and post
+    them to ``widget``."""
     try:
-        passages = services.lessons_for(item, settings)
+        passages = services.lessons_for(item, settings, current_cycle=current_cycle)
     except services.Unavailable as e:
         widget.post_message(WorkFailed("lessons", str(e), "memory"))
         return

@@ -170,13 +170,16 @@ CITATION = re.compile(r"\[1\] retros/2026-Q3\.md:\d+-\d+ \(2026-Q3, Bokning\)")
 
 async def test_strategy_lessons_on_an_ingested_demo(demo_workspace: Path) -> None:
     """With the demo's Q3 retrospective in memory, the Q4 strategy brings back its passages
-    with their citations (what `okr-coach demo-workspace` prepares with all the demo files)."""
+    with their citations (what `okr-coach demo-workspace` prepares with all the demo files).
+    The Q4 file itself is in memory too, but never offered as a lesson to its own strategy."""
     from coach.memory import MemoryStore
     from tui.app import OkrCoachApp
 
     settings = load_settings(demo_workspace, env={})
-    report = MemoryStore.open(settings).ingest([demo_workspace / "retros" / "2026-Q3.md"])
-    assert report.chunks_added > 0
+    report = MemoryStore.open(settings).ingest(
+        [demo_workspace / "retros" / "2026-Q3.md", demo_workspace / "cycles" / "2026-Q4.yaml"]
+    )
+    assert report.files_added == 2
 
     app = OkrCoachApp(settings, open_cycle="2026-Q4", lang="en", blink=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -188,3 +191,6 @@ async def test_strategy_lessons_on_an_ingested_demo(demo_workspace: Path) -> Non
         text = str(panel.query_one(Static).render())
         assert CITATION.search(text), text[:400]
         assert "Winter is the next big bet" in text  # the retro's passage about winter
+        assert "2026-Q4.yaml" not in text  # the cycle being edited is not a past lesson
+        numbers = [int(n) for n in re.findall(r"^\[(\d+)\]", text, re.MULTILINE)]
+        assert numbers == list(range(1, len(numbers) + 1))  # renumbered after the drop

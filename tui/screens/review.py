@@ -287,7 +287,7 @@ class ReviewScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lessons", description="lessons")
     def _lessons(self, objective: Any) -> None:
-        fetch_lessons(self, "review", objective, self.coach.settings)
+        fetch_lessons(self, "review", objective, self.coach.settings, self.session.cycle.cycle)
 
     def on_lessons_ready(self, message: LessonsReady) -> None:
         self.query_one(LessonsPanel).show_passages(message.passages)
