@@ -132,7 +132,10 @@ def _run_kr_rules(
     for rule in _enabled("kr", tuple(settings.select or ()), tuple(settings.ignore)):
         if loaded is not None and loaded.is_suppressed(rule.code, loc.line):
             continue
-        for hit in _as_hits(rule.check(ctx)):
+        result = rule.check(ctx)
+        if result is None:  # most rules pass: skip the _as_hits call
+            continue
+        for hit in result if isinstance(result, list) else (result,):
             out.append(_finding(rule, hit, ctx.lang, settings, loc))
     return out
 
