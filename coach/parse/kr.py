@@ -355,14 +355,15 @@ def analyse_kr(text: str, lang: str | None = None) -> KrFacts:
     def in_span(q: Quantity, kinds: tuple[str, ...]) -> bool:
         return any(s.kind in kinds and s.start <= q.start < s.end for s in periods)
 
-    windows = [q for q in quantities if in_span(q, ("window",))]
+    windows = [q for q in quantities if in_span(q, ("window",))] if periods else []
     targets: list[Quantity] = []
     for q in quantities:
-        if in_span(q, ("deadline", "rate", "reference", "window")):
+        if periods and in_span(q, ("deadline", "rate", "reference", "window")):
             continue
-        if res["qualifier"].match(low[q.end : q.end + 10]) or low[q.start : q.end + 4].startswith(
-            "24/7"
-        ):
+        # The qualifier pattern starts with "-": test that character before running it.
+        if (low.startswith("-", q.end) and res["qualifier"].match(low[q.end : q.end + 10])) or low[
+            q.start : q.end + 4
+        ].startswith("24/7"):
             continue
         if _is_name_number(low, q, lex, ct.text) or _is_year(q):
             continue
