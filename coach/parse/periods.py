@@ -200,11 +200,13 @@ def _charset(items: Any) -> frozenset[str]:
 @functools.cache
 def _dispatch(
     lang: str,
-) -> tuple[re.Pattern[str], dict[str, re.Pattern[str] | None]] | None:
-    """Per first character (ASCII), the combined pattern with only the alternatives that can
-    start with it, in the same order and with the same group names: at any position it finds
-    exactly what the full pattern finds, without trying the alternatives that cannot start
-    there. None when some alternative could match empty text (then the full scan is used)."""
+) -> tuple[re.Pattern[str], dict[str, tuple[int, ...]], dict[str, re.Pattern[str]]] | None:
+    """Per first character (ASCII), which alternatives of the combined pattern can start
+    with it; ``_subset`` compiles them (in the same order, with the same group names) the
+    first time a character needs them, so at any position the subset finds exactly what the
+    full pattern finds without trying the alternatives that cannot start there. Returns the
+    start scan, the keys and an (initially empty) table of compiled subsets; None when some
+    alternative could match empty text (then the full scan is used)."""
     import re._parser as sre_parse
 
     patterns = _patterns(lang)
@@ -214,19 +216,19 @@ def _dispatch(
         if nullable or p.flags & re.IGNORECASE:
             return None
         firsts.append(first)
-    table: dict[str, re.Pattern[str] | None] = {}
-    built: dict[tuple[int, ...], re.Pattern[str] | None] = {}
-    for ch in sorted(_ASCII):
-        key = tuple(i for i, f in enumerate(firsts) if ch in f)
-        if key not in built:
-            alternatives = "|".join(f"(?P<g{i}>{patterns[i][1].pattern})" for i in key)
-            built[key] = re.compile(rf"(?:(?<![\w-])|(?=/))(?:{alternatives})") if key else None
-        table[ch] = built[key]
+    keys = {ch: tuple(i for i, f in enumerate(firsts) if ch in f) for ch in sorted(_ASCII)}
     # Where a match can start: after no word character or hyphen, or at "/" (the combined
     # pattern's own guard), and only at a character some alternative can start with.
-    live = "".join(re.escape(ch) for ch in sorted(table) if table[ch] is not None)
-    starts = re.compile(rf"(?<![\w-])[{live}\x80-\U0010ffff]" + ("|/" if table["/"] else ""))
-    return starts, table
+    live = "".join(re.escape(ch) for ch, key in keys.items() if key)
+    starts = re.compile(rf"(?<![\w-])[{live}\x80-\U0010ffff]" + ("|/" if keys["/"] else ""))
+    return starts, keys, {}
+
+
+@functools.cache
+def _subset(lang: str, key: tuple[int, ...]) -> re.Pattern[str]:
+    patterns = _patterns(lang)
+    alternatives = "|".join(f"(?P<g{i}>{patterns[i][1].pattern})" for i in key)
+    return re.compile(rf"(?:(?<![\w-])|(?=/))(?:{alternatives})")
 
 
 def _period_matches(low: str, lang: str) -> Iterator[re.Match[str]]:
@@ -237,15 +239,22 @@ def _period_matches(low: str, lang: str) -> Iterator[re.Match[str]]:
     if dispatch is None:
         yield from rx.finditer(low)
         return
-    starts, table = dispatch
+    starts, keys, compiled = dispatch
     end = 0
     for c in starts.finditer(low):
         pos = c.start()
         if pos < end:
             continue
-        sub = table.get(c.group(), rx)  # a non-ASCII character: every alternative
+        ch = c.group()
+        sub = compiled.get(ch)
         if sub is None:
-            continue
+            key = keys.get(ch)
+            if key is None:
+                sub = rx  # a non-ASCII character: every alternative
+            elif not key:  # (the start scan skips these characters already)
+                continue
+            else:
+                sub = compiled[ch] = _subset(lang, key)
         m = sub.match(low, pos)
         if m is not None:
             end = m.end()
