@@ -1,16 +1,12 @@
 """The TUI's one door into ``coach/``: rule checks, KPIs, lessons, critique, scoring.
 
-Every call goes through the public APIs listed in docs/ARCHITECTURE.md. Parts of ``coach/`` are
-built in parallel, so each call degrades to "not available" (a readable reason, never an
-ImportError traceback) when its module is missing. Heavy modules are imported inside the
-functions, so the app starts without loading litellm, chromadb or the embedding model.
+Every call goes through the public APIs listed in docs/ARCHITECTURE.md. Heavy modules (KPI
+embeddings, the memory store, litellm behind the critique) are imported inside the functions,
+so the app starts without loading them; the slow calls run in worker threads.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,34 +21,6 @@ if TYPE_CHECKING:
 PARSED_FIELDS = ("metric", "baseline", "target", "unit", "direction", "deadline", "owner", "kind")
 
 
-class Unavailable(Exception):
-    """A part of ``coach/`` this feature needs is not installed or not built yet."""
-
-
-def _module(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError as e:
-        raise Unavailable(f"{name} is not available ({e})") from None
-
-
-def _as_dict(obj: Any) -> dict[str, Any]:
-    if obj is None:
-        return {}
-    if isinstance(obj, dict):
-        return dict(obj)
-    if hasattr(obj, "model_dump"):
-        return obj.model_dump()
-    return {k: getattr(obj, k) for k in PARSED_FIELDS if hasattr(obj, k)}
-
-
-def _findings(items: Any) -> list[Finding]:
-    out: list[Finding] = []
-    for f in items or []:
-        out.append(f if isinstance(f, Finding) else Finding.model_validate(_as_dict(f)))
-    return out
-
-
 @dataclass
 class KrCheckView:
     """What the KR editor shows beside one key result."""
@@ -61,7 +29,6 @@ class KrCheckView:
     findings: list[Finding] = field(default_factory=list)
     parsed: dict[str, Any] = field(default_factory=dict)
     language: str | None = None
-    available: bool = True
 
 
 def check_kr(
@@ -70,58 +37,38 @@ def check_kr(
     objective_title: str | None = None,
     ui_lang: str | None = None,
     settings: Settings | None = None,
+    cycle: Cycle | None = None,
 ) -> KrCheckView:
     """The fast path for live checks (runs on every debounced keystroke).
 
     ``lang`` is the language the KR is written in (None = detect); ``ui_lang`` the messages'.
+    ``cycle`` gives the KR its period, so the live check agrees with the whole-set check.
     """
-    try:
-        engine = _module("coach.engine")
-    except Unavailable:
-        return KrCheckView(text=text, available=False)
-    extra: dict[str, Any] = {}
-    params = _params(engine.check_kr_text)
-    if "ui_lang" in params:
-        extra["ui_lang"] = ui_lang
-    if "rules" in params and settings is not None:
-        extra["rules"] = settings.rules
-    kc = engine.check_kr_text(text, lang=lang, objective_title=objective_title, **extra)
-    parsed = {k: v for k, v in _as_dict(getattr(kc, "parsed", None)).items() if v not in (None, "")}
-    return KrCheckView(
-        text=text,
-        findings=_findings(getattr(kc, "findings", [])),
-        parsed=parsed,
-        language=getattr(kc, "language", None),
+    from coach.engine import check_kr_text
+
+    kc = check_kr_text(
+        text,
+        lang=lang,
+        objective_title=objective_title,
+        ui_lang=ui_lang,
+        rules=settings.rules if settings is not None else None,
+        cycle=cycle,
     )
-
-
-@functools.cache
-def _params(fn: Callable[..., Any]) -> frozenset[str]:
-    return frozenset(inspect.signature(fn).parameters)
+    parsed = {k: v for k, v in kc.parsed.items() if v not in (None, "")}
+    return KrCheckView(text=text, findings=list(kc.findings), parsed=parsed, language=kc.language)
 
 
 def check_cycle(cycle: Cycle, settings: Settings | None, lang: str | None = None) -> list[Finding]:
     """Every finding for the whole set; ``lang`` is the language of the messages (the UI's)."""
-    try:
-        engine = _module("coach.engine")
-    except Unavailable:
-        return []
+    from coach import engine
+
     rules = settings.rules if settings is not None else None
-    result = engine.check_cycle(cycle, rules, lang=lang)
-    return _findings(result.all_findings())
+    return engine.check_cycle(cycle, rules, lang=lang).all_findings()
 
 
 def objective_findings(cycle: Cycle, settings: Settings | None, lang: str | None) -> list[Finding]:
     """Findings about objectives and the set (not about single KRs)."""
     return [f for f in check_cycle(cycle, settings, lang) if f.location.kr_index is None]
-
-
-def engine_available() -> bool:
-    try:
-        _module("coach.engine")
-    except Unavailable:
-        return False
-    return True
 
 
 @dataclass
@@ -139,26 +86,24 @@ class RuleDoc:
 
 
 def rule_docs(lang: str) -> list[RuleDoc]:
-    """The rule registry's documentation in the UI language (empty when rules are not built)."""
-    try:
-        registry = _module("coach.rules.registry")
-    except Unavailable:
-        return []
+    """The rule registry's documentation in the UI language (preview rules left out)."""
+    from coach.rules.registry import RULES
+
     docs: list[RuleDoc] = []
-    for code, rule in sorted(registry.RULES.items()):
-        if getattr(rule, "preview", False):
+    for code, rule in sorted(RULES.items()):
+        if rule.preview:
             continue
-        text = rule.text(lang) if hasattr(rule, "text") else None
+        text = rule.text(lang)
         docs.append(
             RuleDoc(
                 code=code,
-                title=str(getattr(rule, "name", code)),
-                category=str(getattr(rule, "category", "")),
-                severity=str(getattr(getattr(rule, "severity", ""), "value", "")),
-                what=str(getattr(text, "what", "") or ""),
-                why=str(getattr(text, "why", "") or ""),
-                example=str(getattr(text, "example", "") or ""),
-                instead=str(getattr(text, "instead", "") or ""),
+                title=rule.name,
+                category=rule.category,
+                severity=rule.severity.value,
+                what=text.what,
+                why=text.why,
+                example=text.example,
+                instead=text.instead,
             )
         )
     return docs
@@ -179,19 +124,12 @@ class KpiView:
 def suggest_kpis(
     text: str, lang: str | None, settings: Settings | None, k: int = 5
 ) -> list[KpiView]:
-    kpis = _module("coach.kpis")
-    out = []
-    for s in kpis.suggest_kpis(text, lang=lang, k=k, settings=settings):
-        out.append(
-            KpiView(
-                kpi_id=str(s.kpi_id),
-                name=str(s.name),
-                reason=str(getattr(s, "reason", "") or ""),
-                role=str(getattr(s, "role", "") or ""),
-                score=float(getattr(s, "score", 0.0) or 0.0),
-            )
-        )
-    return out
+    from coach.kpis import suggest_kpis as suggest
+
+    return [
+        KpiView(kpi_id=s.kpi_id, name=s.name, reason=s.reason, role=str(s.role), score=s.score)
+        for s in suggest(text, lang=lang, k=k, settings=settings)
+    ]
 
 
 def lessons_for(
@@ -203,9 +141,10 @@ def lessons_for(
     """Passages from past cycles. Once a cycle is saved and ingested, its own OKR file would
     echo the text being edited back as its best "lesson": those passages are dropped (notes and
     retros that name the cycle stay) and the rest renumbered [1]..[k]."""
-    memory = _module("coach.memory")
+    from coach.memory import lessons_for as retrieve
+
     extra = 10 if current_cycle else 0  # room for the dropped echoes
-    found = memory.lessons_for(item, settings, k=k + extra)
+    found = retrieve(item, settings, k=k + extra)
     kept = [p for p in found if not (current_cycle and is_own_okrs(p, current_cycle))][:k]
     return [p.model_copy(update={"n": n}) for n, p in enumerate(kept, start=1)]
 
@@ -225,18 +164,16 @@ def critique_objective(
     on_partial: Callable[[str], None] | None = None,
 ) -> Any:
     """Critique one objective; streams through ``on_partial`` when the critique supports it."""
-    critique = _module("coach.critique")
-    fn = critique.critique_objective
-    if on_partial is not None and "on_partial" in inspect.signature(fn).parameters:
-        return fn(cycle, objective_index, settings, on_partial=on_partial)
-    return fn(cycle, objective_index, settings)
+    from coach.critique import critique_objective as critique
+
+    return critique(cycle, objective_index, settings, on_partial=on_partial)
 
 
 def critique_prompt(cycle: Cycle, objective_index: int, settings: Settings) -> str:
     """Exactly what a critique request would send (the privacy view). Slow: run in a worker."""
-    critique = _module("coach.critique")
-    prompt = critique.build_critique_prompt(cycle, objective_index, settings)[0]
-    return prompt.as_text() if hasattr(prompt, "as_text") else str(prompt)
+    from coach.critique import build_critique_prompt
+
+    return build_critique_prompt(cycle, objective_index, settings)[0].as_text()
 
 
 @dataclass
@@ -259,31 +196,32 @@ def draft_krs(
     objective_title: str, settings: Settings, lang: str, strategy: str | None, deadline: str | None
 ) -> Drafts:
     """Candidate KRs: from the model when configured, else skeletons from the KPI catalog."""
-    critique = _module("coach.critique")
-    result = critique.draft_krs(
-        objective_title, settings, lang, strategy=strategy, deadline=deadline
-    )
+    from coach.critique import draft_krs as draft
+
+    result = draft(objective_title, settings, lang, strategy=strategy, deadline=deadline)
     items = [
-        Draft(text=c.text, why=c.why or "", warnings=len(getattr(c, "findings", []) or []))
-        for c in result.candidates
+        Draft(text=c.text, why=c.why or "", warnings=len(c.findings)) for c in result.candidates
     ]
     return Drafts(items, result.source, result.fallback_reason or "")
 
 
 def draft_objectives(strategy: str, settings: Settings, lang: str, existing: list[str]) -> Drafts:
     """Candidate objectives from the strategy (needs a model; the reason says why if not)."""
-    critique = _module("coach.critique")
-    result = critique.draft_objectives(strategy, settings, lang, existing=existing)
+    from coach.critique import draft_objectives as draft
+
+    result = draft(strategy, settings, lang, existing=existing)
     items = [Draft(text=c.title, why=c.why_now) for c in result.candidates]
     return Drafts(items, result.source, result.fallback_reason or "")
 
 
 def rewrite_kr(text: str, settings: Settings, lang: str | None) -> Any:
-    critique = _module("coach.critique")
-    return critique.rewrite_kr(text, settings, lang)
+    from coach.critique import rewrite_kr as rewrite
+
+    return rewrite(text, settings, lang)
 
 
 def score_kr(kr: KeyResult, settings: Settings | None, lang: str = "en") -> Any:
-    scoring = _module("coach.scoring")
+    from coach.scoring import score_kr as score
+
     bands = settings.scoring.bands if settings is not None else None
-    return scoring.score_kr(kr, bands, lang=lang)
+    return score(kr, bands, lang=lang)

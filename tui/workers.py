@@ -30,9 +30,6 @@ def fetch_lessons(
     them to ``widget``."""
     try:
         passages = services.lessons_for(item, settings, current_cycle=current_cycle)
-    except services.Unavailable as e:
-        widget.post_message(WorkFailed("lessons", str(e), "memory"))
-        return
     except Exception as e:  # any failure inside retrieval must reach the user as text
         widget.post_message(WorkFailed("lessons", f"{type(e).__name__}: {e}", "lessons"))
         return
@@ -44,9 +41,6 @@ def fetch_kpis(
 ) -> None:
     try:
         kpis = services.suggest_kpis(text, lang, settings)
-    except services.Unavailable as e:
-        widget.post_message(WorkFailed("kpis", str(e), "kpis"))
-        return
     except Exception as e:
         widget.post_message(WorkFailed("kpis", f"{type(e).__name__}: {e}", "kpis"))
         return
@@ -57,9 +51,6 @@ def fetch_drafts(widget: Widget, kind: str, make: Callable[[], services.Drafts])
     """Run ``make`` (a services.draft_* call) and post the drafts, or a readable failure."""
     try:
         drafts = make()
-    except services.Unavailable as e:
-        widget.post_message(WorkFailed("drafts", str(e), "drafts"))
-        return
     except Exception as e:
         widget.post_message(WorkFailed("drafts", str(e) or type(e).__name__, "drafts"))
         return

@@ -8,7 +8,6 @@ import pytest
 from textual.widgets import Input, OptionList, TextArea
 
 from coach.files import read_okr_file
-from tui import services
 from tui.app import AUTOSAVE_DELAY_S
 from tui.screens.key_results import KeyResultsScreen
 from tui.screens.objectives import ObjectivesScreen
@@ -62,9 +61,9 @@ async def test_new_cycle_flow_saves_and_restores(make_app, workspace: Path) -> N
         await pilot.pause(0.2)
         kr = app.session.cycle.objectives[0].key_results[0]
         assert kr.text == "Grow bookings from 120 to 200"
-        if services.engine_available():  # the fields come from the parsed text
-            assert (kr.baseline, kr.target) == (120, 200)
-            assert app.screen.query_one("#f-target", Input).value == "200"
+        # the fields come from the parsed text
+        assert (kr.baseline, kr.target) == (120, 200)
+        assert app.screen.query_one("#f-target", Input).value == "200"
 
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -108,8 +107,6 @@ async def test_open_file_shows_findings_and_fixes_in_place(make_app, cycle_file:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
-        if not services.engine_available():
-            pytest.skip("the rules engine is not in this tree yet")
         findings = app.screen.findings
         assert findings, "the weak KRs in the fixture must produce findings"
         activity = next(f for f in findings if f.location.kr_index == 1)
@@ -132,8 +129,6 @@ async def test_open_file_shows_findings_and_fixes_in_place(make_app, cycle_file:
 
 
 async def test_live_check_shows_finding_and_applies_fix(make_app, cycle_file: Path) -> None:
-    if not services.engine_available():
-        pytest.skip("the rules engine is not in this tree yet")
     app = make_app(open_cycle="2026-Q3")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

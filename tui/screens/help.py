@@ -62,8 +62,6 @@ class HelpScreen(CoachScreen):
         ):
             text.append(f"  {self.t(key)}\n")
         text.append("\n" + self.t("help.rules_title") + "\n", style="bold")
-        if not services.rule_docs(self.coach.ui_lang):
-            text.append(self.t("findings.engine_missing") + "\n", style="dim")
         return text
 
     def populate(self) -> None:

@@ -159,8 +159,15 @@ class KeyResultsScreen(StepScreen):
         for i, kr in enumerate(self.krs):
             findings = None
             try:
-                check = services.check_kr(kr.text, self.coach.okr_lang, title, self.coach.ui_lang)
-                findings = check.findings if check.available else None
+                check = services.check_kr(
+                    kr.text,
+                    self.coach.okr_lang,
+                    title,
+                    self.coach.ui_lang,
+                    self.coach.settings,
+                    self.session.cycle,
+                )
+                findings = check.findings
             except Exception:  # the badge is a hint; the editor reports check failures itself
                 findings = None
             options.add_option(Option(self._list_label(i, kr.text, findings), id=f"kr-{i}"))
@@ -267,17 +274,19 @@ class KeyResultsScreen(StepScreen):
         obj = self.session.cycle.objectives[self.oi]
         try:
             check = services.check_kr(
-                text, self.coach.okr_lang, obj.title, self.coach.ui_lang, self.coach.settings
+                text,
+                self.coach.okr_lang,
+                obj.title,
+                self.coach.ui_lang,
+                self.coach.settings,
+                self.session.cycle,
             )
         except Exception as e:  # a rule bug must not take the editor down
             self.check = None
             view.show([], ok_text=self.t("findings.check_failed", error=f"{type(e).__name__}: {e}"))
             return
         self.check = check
-        if not check.available:
-            view.show([], ok_text=self.t("findings.engine_missing"))
-        else:
-            view.show(check.findings)
+        view.show(check.findings)
         self.autofill(check.parsed)
         self.show_parsed(check.parsed)
         if self.current is not None:

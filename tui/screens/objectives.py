@@ -125,8 +125,6 @@ class ObjectivesScreen(StepScreen):
         set_level = [f for f in findings if f.location.objective_index is None]
         count = len(self.session.cycle.objectives)
         text = Text(self.t("objectives.count", n=count), style="bold")
-        if not services.engine_available():
-            text.append("\n" + self.t("findings.engine_missing"), style="dim")
         for f in set_level:
             text.append(f"\n▲ {f.code} {f.message}", style="yellow")
         self.query_one("#set-findings", Static).update(text)

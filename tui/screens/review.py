@@ -156,8 +156,6 @@ class ReviewScreen(StepScreen):
                 infos=counts["info"],
             )
         )
-        if not services.engine_available():
-            summary.append("  " + self.t("findings.engine_missing"), style="dim")
         self.query_one("#review-summary", Static).update(summary)
         options = self.query_one("#all-findings", OptionList)
         options.clear_options()
@@ -384,9 +382,6 @@ class ReviewScreen(StepScreen):
 
         try:
             result = services.critique_objective(cycle, oi, self.coach.settings, on_partial)
-        except services.Unavailable as e:
-            self.post_message(WorkFailed("critique", str(e)))
-            return
         except Exception as e:  # LlmError carries a readable message; anything else too
             if not worker.is_cancelled:
                 self.post_message(WorkFailed("critique", str(e) or type(e).__name__))

@@ -188,3 +188,21 @@ def test_enrich_cycle_fills_only_empty_fields() -> None:
     kr = enrich_cycle(c).objectives[0].key_results[0]
     assert (kr.baseline, kr.target, kr.metric, kr.direction.value) == (32.0, 50, "NPS", "up")
     assert c.objectives[0].key_results[0].baseline is None  # the input is not changed
+
+
+def test_live_check_takes_the_cycle_period_as_the_deadline_like_check_cycle():
+    from coach.engine import check_cycle, check_kr_text
+    from coach.models import Cycle
+
+    text = "Grow winter bookings from 120 to 200"
+    cycle = Cycle.model_validate(
+        {
+            "cycle": "2026-Q4",
+            "end": "2026-12-31",
+            "objectives": [{"title": "Winter", "key_results": [text]}],
+        }
+    )
+    assert "OKR005" in {f.code for f in check_kr_text(text).findings}
+    live = {f.code for f in check_kr_text(text, cycle=cycle).findings}
+    whole = {f.code for f in check_cycle(cycle).objectives[0].key_results[0].findings}
+    assert "OKR005" not in live and "OKR005" not in whole
