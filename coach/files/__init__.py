@@ -23,6 +23,7 @@ from coach.files.validation import human_errors
 from coach.models import Cycle
 
 FORMATS = ("yaml", "json", "md", "csv")
+_COMMENT = re.compile(r"(^|\s)#", re.M)
 _EXT = {
     ".yaml": "yaml",
     ".yml": "yaml",
@@ -253,7 +254,10 @@ def write_okr_file(
         from coach.files.yaml_merge import merge_into_yaml
 
         old = p.read_text(encoding="utf-8-sig", errors="replace")
-        text = merge_into_yaml(old, yaml_ready(cycle_to_doc(cycle))) if old.strip() else None
+        # The round-trip merge is slow (~10 ms per KB); only pay for it when there are
+        # comments to keep. Files without comments get the same layout from a fresh dump.
+        if _COMMENT.search(old):
+            text = merge_into_yaml(old, yaml_ready(cycle_to_doc(cycle)))
     if text is None:
         text = dumps(cycle, fmt)
     atomic_write_text(p, text)

@@ -144,12 +144,21 @@ def yaml_ready(data: dict[str, Any]) -> dict[str, Any]:
     return _dates_unquoted(data)
 
 
+class _IndentedDumper(yaml.SafeDumper):
+    """Lists indented under their key, the layout coach.files.yaml_merge writes too."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
 def dump_yaml(data: dict[str, Any]) -> str:
-    """Canonical YAML, in the same layout as files rewritten by coach.files.yaml_merge."""
-    import io
-
-    from coach.files.yaml_merge import round_trip_yaml
-
-    buf = io.StringIO()
-    round_trip_yaml().dump(yaml_ready(data), buf)
-    return buf.getvalue()
+    """Canonical YAML for a new file (or one without comments to keep)."""
+    return yaml.dump(
+        yaml_ready(data),
+        Dumper=_IndentedDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
+        indent=2,
+    )

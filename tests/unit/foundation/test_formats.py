@@ -381,3 +381,7 @@ def test_new_yaml_files_use_the_same_layout_as_rewritten_ones(tmp_path: Path):
     assert "objectives:\n  - id: o1\n" in first and ".0\n" not in first
     write_okr_file(p, read_okr_file(p).cycle)
     assert p.read_text(encoding="utf-8") == first
+    # with a comment to keep, the round-trip merge writes the very same layout
+    p.write_text("# kept\n" + first, encoding="utf-8")
+    write_okr_file(p, read_okr_file(p).cycle)
+    assert p.read_text(encoding="utf-8") == "# kept\n" + first
