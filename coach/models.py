@@ -134,6 +134,12 @@ class KeyResult(_Model):
         return self.current
 
 
+# The scalar KR fields a person may give beside the text (Markdown detail lines, CSV columns).
+KR_DETAIL_FIELDS: tuple[str, ...] = tuple(
+    name for name in KeyResult.model_fields if name not in ("text", "checkins", "changes")
+)
+
+
 class Initiative(_Model):
     """Work done to move key results: tasks belong here, not in KRs."""
 

@@ -7,24 +7,10 @@ import io
 from typing import Any
 
 from coach.errors import InputError
+from coach.models import KR_DETAIL_FIELDS
 
 OBJECTIVE_COLUMNS = ["objective_id", "objective", "objective_owner"]
-KR_COLUMNS = [
-    "kr_id",
-    "key_result",
-    "metric",
-    "baseline",
-    "target",
-    "unit",
-    "direction",
-    "deadline",
-    "owner",
-    "kind",
-    "weight",
-    "current",
-    "confidence",
-    "kpis",
-]
+KR_COLUMNS = ["kr_id", "key_result", *(f for f in KR_DETAIL_FIELDS if f != "id")]
 COLUMNS = ["cycle", *OBJECTIVE_COLUMNS, *KR_COLUMNS]
 _NUMERIC = {"baseline", "target", "weight", "current", "confidence"}
 _RENAME = {"kr_id": "id", "key_result": "text"}

@@ -26,6 +26,7 @@ from typing import Any
 
 from coach.errors import InputError
 from coach.files.yaml_io import dump_yaml, load_yaml, to_plain
+from coach.models import KR_DETAIL_FIELDS
 
 _OBJ_FIELDS = {
     "owner": "owner",
@@ -38,21 +39,6 @@ _OBJ_FIELDS = {
     "parent": "parent",
     "id": "id",
 }
-_KR_FIELDS = (
-    "id",
-    "metric",
-    "baseline",
-    "target",
-    "unit",
-    "direction",
-    "deadline",
-    "owner",
-    "kind",
-    "weight",
-    "current",
-    "confidence",
-    "kpis",
-)
 # Swedish names for the KR detail lines a person might type (`  - ägare: Anna`).
 _KR_ALIASES = {
     "ägare": "owner",
@@ -131,7 +117,7 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]
         sub = _SUB.match(line)
         key = sub.group(1).lower() if sub else ""
         key = _KR_ALIASES.get(key, key)
-        if sub and kr is not None and key in _KR_FIELDS:
+        if sub and kr is not None and key in KR_DETAIL_FIELDS:
             value = sub.group(2)
             kr[key] = (
                 [s.strip() for s in value.split(",") if s.strip()]
@@ -189,7 +175,7 @@ def dump_markdown(doc: dict[str, Any]) -> str:
         out.append("")
         for kr in obj.get("key_results", []):
             out.append(f"- {kr['text']}")
-            for key in _KR_FIELDS:
+            for key in KR_DETAIL_FIELDS:
                 v = kr.get(key)
                 if v not in (None, [], "") and not (key == "weight" and v == 1.0):
                     out.append(f"  - {key}: {_fmt(v)}")
