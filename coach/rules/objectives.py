@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from coach.parse.lexicon import load_lexicon
 from coach.rules.base import Hit, ObjectiveContext, check
 
 
@@ -29,6 +30,9 @@ def objective_is_task(ctx: ObjectiveContext) -> Hit | None:
         return None
     if a.lead_kind not in ("activity", "weak") and a.activity_reason != "deliverable":
         return None  # nominal titles ("Connectivity magic") are normal for objectives
+    causative = load_lexicon(a.lang).words.get("causative_verbs", frozenset())
+    if a.lead_verb in causative and not re.search(r"\d", ctx.objective.title):
+        return None  # "Make winter a season guests plan for": a state to reach, not a task
     return Hit({"title": ctx.objective.title})
 
 

@@ -206,3 +206,22 @@ def test_live_check_takes_the_cycle_period_as_the_deadline_like_check_cycle():
     live = {f.code for f in check_kr_text(text, cycle=cycle).findings}
     whole = {f.code for f in check_cycle(cycle).objectives[0].key_results[0].findings}
     assert "OKR005" not in live and "OKR005" not in whole
+
+
+@pytest.mark.parametrize(
+    ("title", "flagged"),
+    [
+        ("Make winter a season guests plan for, not an afterthought", False),
+        ("Gör vintern till en säsong gästerna planerar för", False),
+        ("Launch the mobile app", True),
+        ("Make 100 cold calls", True),
+    ],
+)
+def test_objective_that_names_a_state_to_reach_is_not_a_task(title, flagged):
+    from coach.engine import check_cycle
+    from coach.models import Cycle
+
+    krs = ["Raise NPS from 30 to 40", "Raise CSAT from 70 to 80", "Cut churn from 3 % to 2 %"]
+    cycle = Cycle.model_validate({"objectives": [{"title": title, "key_results": krs}]})
+    codes = {f.code for f in check_cycle(cycle).objectives[0].findings}
+    assert ("OKR011" in codes) is flagged
