@@ -23,18 +23,62 @@ def _progress(kr: KeyResult) -> float | None:
     return max(0.0, min(1.0, (cur - kr.baseline) / (kr.target - kr.baseline)))
 
 
-def _kr_text(kr: KeyResult) -> str:
-    parts = [f"Key result: {kr.text}"]
+# Record labels in the language the objective is written in, so a Swedish passage reads as
+# Swedish (and matches Swedish questions) instead of "value 68, confidence 0.4".
+_LABELS = {
+    "en": {
+        "strategy": "Strategy",
+        "objective": "Objective",
+        "why_now": "Why now",
+        "initiatives": "Initiatives",
+        "kr": "Key result",
+        "from_to": "from {a} to {b}",
+        "reached": "reached",
+        "score": "score",
+        "owner": "owner",
+        "checkin": "Check-in {date} on '{kr}'",
+        "value": "value",
+        "confidence": "confidence",
+        "blockers": "Blockers",
+        "change": "Change {date} to '{kr}': {field} {old} → {new}, because {why}",
+    },
+    "sv": {
+        "strategy": "Strategi",
+        "objective": "Mål",
+        "why_now": "Varför nu",
+        "initiatives": "Initiativ",
+        "kr": "Nyckelresultat",
+        "from_to": "från {a} till {b}",
+        "reached": "nådde",
+        "score": "poäng",
+        "owner": "ägare",
+        "checkin": "Avstämning {date} av '{kr}'",
+        "value": "värde",
+        "confidence": "säkerhet",
+        "blockers": "Hinder",
+        "change": "Ändring {date} av '{kr}': {field} {old} → {new}, eftersom {why}",
+    },
+}
+
+
+def _lang_of(cycle_language: str, text: str) -> str:
+    from coach.parse import detect_language
+
+    return cycle_language if cycle_language in _LABELS else detect_language(text)
+
+
+def _kr_text(kr: KeyResult, t: dict[str, str]) -> str:
+    parts = [f"{t['kr']}: {kr.text}"]
     if kr.baseline is not None or kr.target is not None:
         unit = f" {kr.unit}" if kr.unit else ""
-        parts.append(f"from {_num(kr.baseline)} to {_num(kr.target)}{unit}")
+        parts.append(t["from_to"].format(a=_num(kr.baseline), b=_num(kr.target)) + unit)
     if kr.latest_value is not None:
-        parts.append(f"reached {_num(kr.latest_value)}")
+        parts.append(f"{t['reached']} {_num(kr.latest_value)}")
     progress = _progress(kr)
     if progress is not None:
-        parts.append(f"score {progress:.2f}")
+        parts.append(f"{t['score']} {progress:.2f}")
     if kr.owner:
-        parts.append(f"owner {kr.owner}")
+        parts.append(f"{t['owner']} {kr.owner}")
     return "; ".join(parts)
 
 
@@ -51,10 +95,11 @@ def cycle_blocks(loaded: LoadedFile) -> tuple[list[Block], dict[str, str]]:
         return (line, line) if line else None
 
     if cycle.strategy:
+        t = _LABELS[_lang_of(cycle.language.value, cycle.strategy)]
         blocks.append(
             Block(
                 "record",
-                f"Strategy: {cycle.strategy}",
+                f"{t['strategy']}: {cycle.strategy}",
                 root,
                 span(loaded.line_of()),
                 meta={"kind": "okrs"},
@@ -62,31 +107,33 @@ def cycle_blocks(loaded: LoadedFile) -> tuple[list[Block], dict[str, str]]:
         )
     for oi, obj in enumerate(cycle.objectives):
         o_path = (*root, obj.title)
-        o_text = f"Objective: {obj.title}"
+        sample = " ".join([obj.title, *(k.text for k in obj.key_results)])
+        t = _LABELS[_lang_of(cycle.language.value, sample)]
+        o_text = f"{t['objective']}: {obj.title}"
         if obj.description:
             o_text += f". {obj.description}"
         if obj.why_now:
-            o_text += f". Why now: {obj.why_now}"
+            o_text += f". {t['why_now']}: {obj.why_now}"
         if obj.initiatives:
-            o_text += ". Initiatives: " + "; ".join(i.title for i in obj.initiatives)
+            o_text += f". {t['initiatives']}: " + "; ".join(i.title for i in obj.initiatives)
         blocks.append(
             Block("record", o_text, o_path, span(loaded.line_of(oi)), meta={"kind": "okrs"})
         )
         for ki, kr in enumerate(obj.key_results):
             line = span(loaded.line_of(oi, ki))
-            blocks.append(Block("record", _kr_text(kr), o_path, line, meta={"kind": "okrs"}))
+            blocks.append(Block("record", _kr_text(kr, t), o_path, line, meta={"kind": "okrs"}))
             for ch in kr.checkins:
                 if not (ch.note or ch.blockers):
                     continue
-                text = f"Check-in {ch.date.isoformat()} on '{kr.text}'"
+                text = t["checkin"].format(date=ch.date.isoformat(), kr=kr.text)
                 if ch.value is not None:
-                    text += f": value {_num(ch.value)}"
+                    text += f": {t['value']} {_num(ch.value)}"
                 if ch.confidence is not None:
-                    text += f", confidence {ch.confidence:.1f}"
+                    text += f", {t['confidence']} {ch.confidence:.1f}"
                 if ch.note:
                     text += f". {ch.note}"
                 if ch.blockers:
-                    text += f". Blockers: {ch.blockers}"
+                    text += f". {t['blockers']}: {ch.blockers}"
                 blocks.append(
                     Block(
                         "record",
@@ -97,9 +144,13 @@ def cycle_blocks(loaded: LoadedFile) -> tuple[list[Block], dict[str, str]]:
                     )
                 )
             for change in kr.changes:
-                text = (
-                    f"Change {change.date.isoformat()} to '{kr.text}': {change.field} "
-                    f"{change.old} → {change.new}, because {change.why}"
+                text = t["change"].format(
+                    date=change.date.isoformat(),
+                    kr=kr.text,
+                    field=change.field,
+                    old=change.old,
+                    new=change.new,
+                    why=change.why,
                 )
                 blocks.append(
                     Block(

@@ -220,3 +220,25 @@ def test_walk_skips_hidden_and_unsupported(tmp_path: Path):
     (tmp_path / "store" / "b.md").write_text("x", encoding="utf-8")
     found = [p.name for p, _ in iter_source_files([tmp_path], exclude=[tmp_path / "store"])]
     assert found == ["a.md"]
+
+
+def test_swedish_cycle_records_read_as_swedish(tmp_path):
+    p = tmp_path / "2026-Q2.yaml"
+    p.write_text(
+        "cycle: 2026-Q2\n"
+        "objectives:\n"
+        "  - title: Stugägarna ska kunna lösa vardagsproblem själva\n"
+        "    key_results:\n"
+        "      - text: Sänk första svarstid i chatten från 1,5 timmar till 1 timme\n"
+        "        checkins:\n"
+        "          - date: 2026-05-08\n"
+        "            value: 1.2\n"
+        "            confidence: 0.6\n"
+        "            note: Färre i tjänst under semestern\n",
+        encoding="utf-8",
+    )
+    texts = [b.text for b in read_document(p).blocks]
+    assert any(t.startswith("Mål: Stugägarna") for t in texts)
+    assert any(t.startswith("Nyckelresultat: Sänk") for t in texts)
+    checkin = next(t for t in texts if t.startswith("Avstämning 2026-05-08"))
+    assert "värde 1.2, säkerhet 0.6" in checkin and "value" not in checkin
