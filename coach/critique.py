@@ -121,8 +121,7 @@ def _rules_table() -> list[dict[str, str]]:
     rows = []
     for code, rule in sorted(RULES.items()):
         # The first sentence of the rule's English "what it does" is the clearest one-liner.
-        docs = getattr(rule, "docs", {}).get("en")
-        what = (getattr(docs, "what", "") or "").split(". ")[0].strip().rstrip(".")
+        what = rule.text("en").what.split(". ")[0].strip().rstrip(".")
         if len(what) > 200:
             what = what[:200].rsplit(" ", 1)[0] + " …"
         title = rule.name if not what or what.startswith("Preview") else what
@@ -140,10 +139,8 @@ def _kpi_candidates(
     texts: list[str], lang: str, settings: Settings, team_kpis: list[KpiRef] | None = None
 ) -> list[dict[str, str]]:
     """The best catalog KPIs for the objective and its KRs (the model picks among these)."""
-    try:
-        from coach.kpis import suggest_kpis
-    except ImportError:
-        return []
+    from coach.kpis import suggest_kpis
+
     best: dict[str, tuple[float, dict[str, str]]] = {}
     team = tuple(team_kpis or ())
     for text in texts:

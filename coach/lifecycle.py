@@ -304,14 +304,6 @@ _BAND = {
     "sv": {"fail": "misslyckat", "partial": "delvis", "achieved": "uppnått"},
 }
 
-# Used only when the rules engine is not available: verbs that name work, not results.
-_ACTIVITY_START = (
-    "ship", "launch", "publish", "hold", "call", "build", "create", "write", "run", "release",
-    "deliver", "implement", "send", "organise", "organize", "conduct", "make", "ringa",
-    "skicka", "ordna", "arrangera", "publicera", "leverera", "lansera", "hålla", "genomföra",
-    "skapa", "bygga", "skriva", "införa",
-)  # fmt: skip
-
 
 def _h(key: str, lang: str, **kw: Any) -> str:
     table = _H[key]
@@ -335,28 +327,15 @@ def _score(x: float | None, lang: str) -> str:
 
 
 def kr_categories(cycle: Cycle, lang: str | None = None) -> dict[str, set[str]]:
-    """KR id -> rule categories (activity, no_baseline, …), from the rules engine if present."""
+    """KR id -> rule categories (activity, no_baseline, …) from the rules engine."""
+    from coach.engine import check_cycle
+
     out: dict[str, set[str]] = {}
-    try:
-        from coach.engine import check_cycle
-    except ImportError:
-        check_cycle = None  # type: ignore[assignment]
-    if check_cycle is not None:
-        result = check_cycle(cycle, lang=lang)
-        for oc in result.objectives:
-            obj = cycle.objectives[oc.index]
-            for kc in oc.key_results:
-                kr = obj.key_results[kc.index]
-                out.setdefault(kr.id or kr.text, set()).update(f.category for f in kc.findings)
-        return out
-    for _, _, _, kr in cycle.iter_krs():
-        cats: set[str] = set()
-        first = kr.text.split()[0].lower() if kr.text.split() else ""
-        if first in _ACTIVITY_START:
-            cats.add("activity")
-        if kr.baseline is None:
-            cats.add("no_baseline")
-        out[kr.id or kr.text] = cats
+    for oc in check_cycle(cycle, lang=lang).objectives:
+        obj = cycle.objectives[oc.index]
+        for kc in oc.key_results:
+            kr = obj.key_results[kc.index]
+            out.setdefault(kr.id or kr.text, set()).update(f.category for f in kc.findings)
     return out
 
 
@@ -562,10 +541,8 @@ def ingest_retro(
     path: Path, cycle: Cycle, settings: Settings | None
 ) -> tuple[int | None, str | None]:
     """Put a retrospective into the memory store with cycle/team/kind metadata."""
-    try:
-        from coach.memory import MemoryStore
-    except ImportError:
-        return None, "memory is not available in this installation; the retro was saved only"
+    from coach.memory import MemoryStore
+
     if settings is None:
         from coach.config import load_settings
 

@@ -365,11 +365,8 @@ def start_from_previous(
 
 def _show_lessons(previous: Cycle, new: Cycle, ctx: CliContext) -> None:
     """Print the passages from past retros the next draft should start from (if memory exists)."""
-    try:
-        from coach.memory import lessons_for
-    except ImportError:
-        return
     from coach.errors import OkrCoachError
+    from coach.memory import lessons_for
 
     query = new.strategy or " ".join(o.title for o in previous.objectives)
     if not query:

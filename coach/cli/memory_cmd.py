@@ -242,8 +242,6 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
                 note = _say(ctx, "llm_failed", error=reasons[0])
         except OkrCoachError as e:
             note = _say(ctx, "llm_failed", error=str(e))
-        except ImportError:
-            note = _say(ctx, "llm_failed", error="the LLM layer is not installed")
     if args.format == "json":
         ctx.out_json({"answer": answer, "passages": [_passage_json(p) for p in passages]})
         if note:
