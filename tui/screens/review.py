@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -41,6 +41,10 @@ class CritiqueCancelled(Exception):
     """Raised from the stream callback to stop a cancelled critique."""
 
 
+if TYPE_CHECKING:
+    from coach.critique import CritiqueResult
+
+
 @dataclass
 class Rewrite:
     """A proposed new text for one KR, shown as a diff."""
@@ -52,16 +56,14 @@ class Rewrite:
     why: str = ""
 
 
-def rewrites_from(result: Any, objective: int) -> list[Rewrite]:
+def rewrites_from(result: CritiqueResult, objective: int) -> list[Rewrite]:
     """The rewrites a critique proposes (``CritiqueResult.key_results[*].rewrite``)."""
     out: list[Rewrite] = []
-    for review in getattr(result, "key_results", None) or []:
-        new = getattr(review, "rewrite", None)
+    for review in result.key_results:
+        new = review.rewrite
         if not new or new.strip() == review.text.strip():
             continue
-        problems = "; ".join(
-            p.text for p in getattr(review, "problems", []) if getattr(p, "text", "")
-        )
+        problems = "; ".join(p.text for p in review.problems)
         out.append(Rewrite(objective, review.index, review.text, new, problems))
     return out
 
