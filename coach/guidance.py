@@ -41,16 +41,12 @@ def guidance_dir() -> Path:
 
 def parse_note(text: str, lang: str, path: str) -> GuidanceNote:
     """One note from its Markdown text; bad front matter raises InputError naming the file."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from coach.files.yaml_io import load_data
 
     m = _FRONT.match(text.replace("\r\n", "\n"))
     if not m:
         raise InputError("a guidance note starts with front matter between --- lines", path, 1)
-    try:
-        meta = YAML(typ="safe").load(m.group(1)) or {}
-    except YAMLError as e:
-        raise InputError(f"invalid front matter: {e}", path, 2) from None
+    meta = load_data(m.group(1), path) or {}
     if not isinstance(meta, dict):
         raise InputError("front matter should be key: value lines", path, 2)
     try:

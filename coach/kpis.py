@@ -206,7 +206,9 @@ def _load_catalog_cached(path: str) -> Catalog:
     except OSError as e:
         raise InputError(f"cannot read the KPI catalog ({e.strerror})", path) from None
     text = raw.decode("utf-8", errors="replace")
-    data = _parse_yaml_fast(text, path)
+    from coach.files.yaml_io import load_data
+
+    data = load_data(text, path)
     try:
         catalog = Catalog.model_validate(data)
     except ValidationError as e:
@@ -214,20 +216,6 @@ def _load_catalog_cached(path: str) -> Catalog:
     catalog._digest = hashlib.sha256(raw).hexdigest()
     catalog._source = path
     return catalog
-
-
-def _parse_yaml_fast(text: str, path: str) -> Any:
-    """The C safe loader is fast; on a syntax error, reparse with line-aware ruamel for the message."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        return YAML(typ="safe").load(text)
-    except YAMLError:
-        from coach.files.yaml_io import load_yaml
-
-        load_yaml(text, path)  # raises InputError naming the line
-        raise InputError("invalid YAML", path) from None
 
 
 def _catalog_error(err: ValidationError, text: str, path: str, data: Any) -> InputError:

@@ -170,10 +170,10 @@ def load_glossary() -> tuple[GlossaryEntry, ...]:
     """The bundled English↔Swedish term pairs (knowledge/glossary.yaml)."""
     from importlib import resources
 
-    from ruamel.yaml import YAML
+    from coach.files.yaml_io import load_data
 
     path = resources.files("knowledge") / "glossary.yaml"
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    data = load_data(path.read_text(encoding="utf-8"), str(path)) or {}
     entries = []
     for item in data.get("terms", []):
         en = tuple(str(t) for t in item.get("en", []))

@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from coach.errors import InputError
-from coach.files.yaml_io import dump_yaml, load_yaml, to_plain
+from coach.files.yaml_io import dump_yaml, load_data
 from coach.models import KR_DETAIL_FIELDS
 
 _OBJ_FIELDS = {
@@ -84,7 +84,7 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]
             end = next(i for i in range(1, len(rows)) if rows[i].strip() == "---")
         except StopIteration:
             raise InputError("front matter starts with --- but never ends", path, 1) from None
-        front = to_plain(load_yaml("\n".join(rows[1:end]), path), path)
+        front = load_data("\n".join(rows[1:end]), path)
         if front is not None and not isinstance(front, dict):
             raise InputError("front matter should be YAML fields", path, 2)
         doc.update(front or {})

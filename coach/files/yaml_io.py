@@ -72,6 +72,9 @@ def to_plain(node: yaml.Node | None, path: str = "<input>") -> Any:
             return lst
         if n.tag not in _SCALAR_TAGS:
             raise refuse(n, f"unsupported YAML tag {n.tag}; only plain data is accepted")
+        if _yaml11_only(n):
+            memo[id(n)] = n.value  # YAML 1.2 reading: `no`, `on`, `1:30` stay text
+            return n.value
         try:
             value = _scalars.construct_object(n, deep=True)
         except (yaml.constructor.ConstructorError, ValueError):
@@ -82,6 +85,25 @@ def to_plain(node: yaml.Node | None, path: str = "<input>") -> Any:
         return value
 
     return None if node is None else conv(node)
+
+
+def _yaml11_only(n: yaml.ScalarNode) -> bool:
+    """Plain scalars that only YAML 1.1 reads as non-text: yes/no/on/off (bool) and
+    sexagesimal numbers (``1:30`` = 90). YAML 1.2, which people expect, keeps them as text:
+    an owner called "No" or a lexicon word "on" must not turn into a boolean."""
+    if n.style:  # quoted: already text
+        return False
+    if n.tag == f"{_T}bool":
+        return n.value.lower() not in ("true", "false")
+    if n.tag in (f"{_T}int", f"{_T}float"):
+        return ":" in n.value
+    return False
+
+
+def load_data(text: str, path: str) -> Any:
+    """Plain data from a YAML data file (catalog, lexicon, glossary, rule docs, front matter):
+    libyaml speed, YAML 1.2 scalars, duplicate keys and tags refused with the line."""
+    return to_plain(load_yaml(text, path), path)
 
 
 def _child(node: Any, part: Any) -> Any:

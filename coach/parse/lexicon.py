@@ -121,12 +121,12 @@ def lemmas(lang: str, word: str) -> tuple[str, ...]:
 
 @functools.cache
 def load_lexicon(lang: str) -> Lexicon:
-    from ruamel.yaml import YAML
+    from coach.files.yaml_io import load_data
 
     if lang not in LANGUAGES:
         lang = "en"
-    with (LEXICON_DIR / f"{lang}.yaml").open(encoding="utf-8") as fh:
-        raw = YAML(typ="safe").load(fh)
+    path = LEXICON_DIR / f"{lang}.yaml"
+    raw = load_data(path.read_text(encoding="utf-8"), str(path))
     return Lexicon(lang=lang, raw=raw)
 
 

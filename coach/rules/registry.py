@@ -71,10 +71,9 @@ class Rule:
 
 
 def _load() -> dict[str, Rule]:
-    from ruamel.yaml import YAML
+    from coach.files.yaml_io import load_data
 
-    with RULES_FILE.open(encoding="utf-8") as fh:
-        raw: dict[str, Any] = YAML(typ="safe").load(fh)
+    raw: dict[str, Any] = load_data(RULES_FILE.read_text(encoding="utf-8"), str(RULES_FILE))
     rules: dict[str, Rule] = {}
     for code, spec in raw.items():
         docs = {

@@ -385,3 +385,15 @@ def test_new_yaml_files_use_the_same_layout_as_rewritten_ones(tmp_path: Path):
     p.write_text("# kept\n" + first, encoding="utf-8")
     write_okr_file(p, read_okr_file(p).cycle)
     assert p.read_text(encoding="utf-8") == "# kept\n" + first
+
+
+def test_yaml_is_read_as_yaml_1_2_so_words_stay_words():
+    loaded = read_okr_text(
+        "objectives:\n  - title: Norge\n    owner: No\n    key_results:\n"
+        "      - text: on\n        owner: Yes\n        deadline: 1:30\n",
+        "yaml",
+        "n.yaml",
+    )
+    obj = loaded.cycle.objectives[0]
+    assert obj.owner == "No" and obj.key_results[0].text == "on"
+    assert (obj.key_results[0].owner, obj.key_results[0].deadline) == ("Yes", "1:30")
