@@ -321,3 +321,24 @@ async def test_objective_proposals_without_a_model_explain_why(make_app, cycle_f
         await pilot.pause()
         assert any("[llm] model" in n.message for n in app._notifications)
         assert len(app.session.cycle.objectives) == 2
+
+
+async def test_objective_checks_skip_a_row_that_is_not_composed_yet(
+    make_app, cycle_file: Path
+) -> None:
+    """The debounced check can fire between mounting a new row and composing it."""
+    from tui.screens.objectives import ObjectiveRow
+
+    app = make_app(open_cycle="2026-Q3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.go("objectives")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ObjectivesScreen)
+        row = ObjectiveRow(len(app.session.cycle.objectives), "", app.t)
+        screen.query_one("#objective-list").mount(row, before="#set-findings")
+        screen.run_checks()  # before the row's children exist: must not raise
+        await pilot.pause()
+        screen.run_checks()
+        assert row.query_one(FindingsView) is not None

@@ -117,7 +117,10 @@ class ObjectivesScreen(StepScreen):
         )
         for row in self.query(ObjectiveRow):
             mine = [f for f in findings if f.location.objective_index == row.index]
-            view = row.query_one(FindingsView)
+            views = row.query(FindingsView)
+            if not views:  # a row mounted a moment ago is not composed yet; next check has it
+                continue
+            view = views.first()
             if row.index < len(self.session.cycle.objectives):
                 view.show(mine)
             else:
