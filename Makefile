@@ -20,8 +20,12 @@ venv: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is required (none found on PATH)" >&2; exit 2; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@# The lock is complete, so nothing is resolved: --no-deps keeps pip from picking a newer
+	@# release for an extra (e.g. chromadb's uvicorn[standard]); pip check then fails loudly
+	@# if the lock ever misses a requirement.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip check --disable-pip-version-check
 	@touch $(STAMP)
 
 # Start the app on a private copy of the bundled demo workspace (.demo/ is git-ignored).
@@ -55,8 +59,9 @@ bench: $(STAMP)
 
 # Re-resolve the hash-locked requirements after changing dependencies in pyproject.toml.
 lock: $(STAMP)
-	$(PY) -m pip install --quiet uv
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	@# uv lives beside the venv's packages, not among them (doctor compares those with the lock).
+	$(PY) -m pip install --quiet --disable-pip-version-check --target $(VENV)/lock-tool uv==0.13.10
+	$(VENV)/lock-tool/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
 		--python-version 3.11 -o requirements.lock
 
 clean:

@@ -46,6 +46,26 @@ def _probe(url: str, timeout: float, headers: dict[str, str] | None = None) -> t
         return False, f"unreachable ({reason})"
 
 
+def _install_check() -> Check:
+    """Does the venv hold exactly what requirements.lock says (a hand-installed or missing
+    package is the usual cause of 'works here, fails on a fresh clone')?"""
+    from coach.lock_check import check_environment, lock_path
+
+    lock = lock_path()
+    if lock is None:
+        return Check("install", True, "no requirements.lock beside the package: not compared")
+    problems = check_environment(lock)
+    if not problems:
+        return Check("install", True, f"packages match {lock.name}")
+    shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+    return Check(
+        "install",
+        False,
+        f"packages differ from {lock.name} ({shown}): reinstall with "
+        "`rm -rf .venv && make venv`",
+    )
+
+
 def run_checks(ctx: CliContext, timeout: float) -> list[Check]:
     checks = [
         Check(
@@ -54,6 +74,7 @@ def run_checks(ctx: CliContext, timeout: float) -> list[Check]:
             f"{sys.version.split()[0]} at {sys.executable}",
         )
     ]
+    checks.append(_install_check())
     s = ctx.settings
     ws = s.workspace
     writable = ws.is_dir() and os.access(ws, os.W_OK)
