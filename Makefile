@@ -13,7 +13,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv run test lint format eval eval-llm bench lock clean
+.PHONY: venv run test fuzz lint format eval eval-llm bench lock clean
 
 venv: $(STAMP)
 
@@ -37,6 +37,10 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
+
+# Long property-based fuzzing of the readers and the KR parser (the same tests run briefly in `make test`).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
