@@ -26,6 +26,7 @@ COMMAND_MODULES = [  # the order of `okr-coach --help`
     "coach.cli.lifecycle_cmd",
     "coach.cli.foundation",
     "coach.cli.doctor_cmd",
+    "coach.cli.reach_cmd",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -2,8 +2,9 @@
 
 - coach/ never imports textual or tui, except the CLI's `tui` launcher (coach/cli/tui_cmd.py),
   which imports tui.app lazily inside its handler;
-- only coach/llm.py imports litellm, only coach/memory.py imports chromadb, both inside
-  functions (lazily), so neither is on the start-up path;
+- only coach/llm.py imports litellm, only coach/memory.py imports chromadb, only
+  coach/mcp_server.py imports mcp, only coach/serve.py imports textual_serve (and aiohttp), all inside
+  functions (lazily), so none is on the start-up path;
 - tui/ never imports litellm or chromadb (it goes through coach's API);
 - importing every coach module in a fresh interpreter loads none of them.
 """
@@ -20,7 +21,13 @@ from pathlib import Path
 import coach
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY_OWNERS = {"litellm": "coach/llm.py", "chromadb": "coach/memory.py"}
+HEAVY_OWNERS = {
+    "litellm": "coach/llm.py",
+    "chromadb": "coach/memory.py",
+    "mcp": "coach/mcp_server.py",
+    "textual_serve": "coach/serve.py",
+    "aiohttp": "coach/serve.py",  # the web server under textual-serve
+}
 UI_LAUNCHER = "coach/cli/tui_cmd.py"
 
 
@@ -83,7 +90,8 @@ def test_importing_all_of_coach_loads_no_heavy_library():
         f"for m in {modules!r}: importlib.import_module(m)\n"
         "elapsed = time.perf_counter() - t\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'litellm', 'chromadb', 'textual', 'tui', 'onnxruntime', 'torch', 'matplotlib'})\n"
+        "{'litellm', 'chromadb', 'textual', 'tui', 'onnxruntime', 'torch', 'matplotlib', "
+        "'mcp', 'textual_serve', 'aiohttp'})\n"
         "print(json.dumps({'heavy': heavy, 'seconds': elapsed}))\n"
     )
     proc = subprocess.run(
@@ -98,7 +106,8 @@ def test_cli_help_does_not_load_heavy_libraries():
     code = (
         "import sys, json\nfrom coach.cli import build_parser\nbuild_parser()\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'litellm', 'chromadb', 'textual', 'numpy', 'matplotlib'})))\n"
+        "{'litellm', 'chromadb', 'textual', 'numpy', 'matplotlib', 'mcp', 'textual_serve', "
+        "'aiohttp'})))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
