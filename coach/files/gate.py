@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import sys
+from itertools import accumulate
 from pathlib import Path
 
 from coach.errors import InputError
@@ -169,13 +170,33 @@ def _too_deep(name: str, line: int | None, limit: int) -> InputError:
     )
 
 
-# A JSON string (escapes included) or one bracket; everything else is skipped by finditer.
+_ESCAPE = re.compile(rb"\\.", re.S)
+_KEEP_QUOTES_AND_BRACKETS = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+_QUOTED = re.compile(rb'"[^"]*"')
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
 
 
 def check_json_depth(text: str, name: str, limit: int = MAX_DEPTH) -> None:
-    """Refuse JSON nested deeper than ``limit`` before json.loads recurses into it."""
+    """Refuse JSON nested deeper than ``limit`` before json.loads recurses into it.
+
+    A flat scan at C speed (a fifth of json.loads' time): drop escapes, keep only quotes and
+    brackets, cut out the strings, sum the brackets. The slow walk that finds the line runs
+    only for a file that is refused.
+    """
     if text.count("[") + text.count("{") <= limit:
+        return
+    data = _ESCAPE.sub(b"", text.encode("utf-8", "surrogatepass"))
+    # Dropping adjacent quote pairs keeps every bracket's parity of quotes before it (inside a
+    # string or not) and leaves quotes only around the few strings that hold brackets.
+    kept = data.translate(None, _KEEP_QUOTES_AND_BRACKETS).replace(b'""', b"")
+    brackets = _QUOTED.sub(b"", kept)
+    steps = (
+        (_STEP.get(b, 0) for b in brackets)
+        if b'"' in brackets
+        else map(_STEP.__getitem__, brackets)
+    )
+    if len(brackets) <= limit or max(accumulate(steps)) <= limit:
         return
     depth = 0
     for m in _JSON_TOKEN.finditer(text):
@@ -186,6 +207,7 @@ def check_json_depth(text: str, name: str, limit: int = MAX_DEPTH) -> None:
                 raise _too_deep(name, _line(text, m.start()), limit)
         elif c in "]}":
             depth -= 1
+    raise _too_deep(name, None, limit)  # an unterminated string: refused without a line
 
 
 def check_yaml_depth(text: str, name: str, loader: type, limit: int = MAX_DEPTH) -> None:
@@ -195,28 +217,32 @@ def check_yaml_depth(text: str, name: str, loader: type, limit: int = MAX_DEPTH)
     this runs first. Aliases count with the height of what they point at: a chain of anchors
     each nesting the previous one is as deep as the graph it builds.
     """
+    if _yaml_depth_bound(text) <= limit:
+        return
     import yaml
 
-    start = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
-    end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    starts = {yaml.MappingStartEvent, yaml.SequenceStartEvent}
+    ends = {yaml.MappingEndEvent, yaml.SequenceEndEvent}
+    alias = yaml.AliasEvent
     heights: list[int] = []  # per open collection: the tallest child so far
     anchors: list[str | None] = []
     anchored: dict[str, int] = {}
     try:
         for ev in yaml.parse(text, Loader=loader):
-            if isinstance(ev, start):
+            kind = type(ev)
+            if kind in starts:
                 heights.append(0)
                 anchors.append(ev.anchor)
                 if len(heights) > limit:
                     raise _too_deep(name, ev.start_mark.line + 1, limit)
-            elif isinstance(ev, end):
+            elif kind in ends:
                 h = heights.pop() + 1
                 anchor = anchors.pop()
                 if anchor is not None:
                     anchored[anchor] = h
                 if heights and h > heights[-1]:
                     heights[-1] = h
-            elif isinstance(ev, yaml.AliasEvent):
+            elif kind is alias:
                 h = anchored.get(ev.anchor, 0)
                 if len(heights) + h > limit:
                     raise _too_deep(name, ev.start_mark.line + 1, limit)
@@ -224,6 +250,24 @@ def check_yaml_depth(text: str, name: str, loader: type, limit: int = MAX_DEPTH)
                     heights[-1] = h
     except yaml.YAMLError:
         return  # not YAML: the parser proper reports it with its line
+
+
+_LINE_PREFIX = re.compile(r"^[ \t?:-]*", re.M)
+
+
+def _yaml_depth_bound(text: str) -> float:
+    """A cheap upper bound on YAML nesting, so ordinary files skip the event scan.
+
+    Along any chain of nested collections, block collections come first and start at columns
+    that only grow (a mapping and its indentless sequence may share one), so there are at most
+    2 x (widest line prefix of spaces, dashes, ``?`` and ``:``) + 2 of them; every flow
+    collection opens with a ``[`` or ``{``. Aliases can stack depth without either, so any
+    anchor or alias character means no bound.
+    """
+    if "&" in text or "*" in text:
+        return float("inf")
+    widest = max(map(len, _LINE_PREFIX.findall(text)), default=0)
+    return 2 * widest + 2 + text.count("[") + text.count("{")
 
 
 def check_number_literal(literal: str, name: str, line: int | None = None) -> None:
