@@ -107,8 +107,7 @@ def main(argv: list[str]) -> int:
     work = Path(argv[0])
     for name in argv[1:]:
         path = Path(name)
-        runs = [(label, a, s) for label, a, s in commands_for(path, work)]
-        for label, args, stdin in runs:
+        for label, args, stdin in commands_for(path, work):
             print(json.dumps({"file": name, "command": label, "started": True}), flush=True)
             result = run_cli(args, stdin)
             print(json.dumps({"file": name, "command": label, **result}), flush=True)
