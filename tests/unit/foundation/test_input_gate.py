@@ -273,3 +273,14 @@ def test_validation_errors_are_one_line_and_quote_values_briefly():
 def test_yaml_control_characters_name_the_line():
     with pytest.raises(InputError, match=r":3: invalid YAML: control character U\+001B"):
         read_okr_file(HOSTILE / "yaml" / "control_chars.yaml")
+
+
+def test_the_tui_refuses_a_fifo_before_starting(run_cli, tmp_path: Path):
+    fifo = tmp_path / "okrs.yaml"
+    os.mkfifo(fifo)
+    code, _, err = _within(10, lambda: run_cli("tui", str(fifo)))
+    assert code == 2
+    assert (
+        err.strip()
+        == f"error: {fifo}: is a named pipe (FIFO), not a regular file; save the content to a file"
+    )
