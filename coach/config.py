@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from coach.errors import ConfigError
+from coach.errors import ConfigError, InputError
 from coach.models import Severity
 
 CONFIG_FILE = "okr-coach.toml"
@@ -130,6 +130,9 @@ def default_workspace(env: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("okr-coach", appauthor=False))
 
 
+MAX_CONFIG_BYTES = 256 * 1024  # a settings file is a few hundred bytes
+
+
 def _set(d: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for key in path[:-1]:
         d = d.setdefault(key, {})
@@ -137,15 +140,20 @@ def _set(d: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
+    """The settings file as a dict ({} when absent); read through the input gate."""
+    from coach.files.decode import read_text
+
+    if not os.path.lexists(path):
         return {}
+    try:
+        text = read_text(path, max_bytes=MAX_CONFIG_BYTES)
+        return tomllib.loads(text)
+    except InputError as e:
+        raise ConfigError(str(e)) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read ({e.strerror})") from None
+    except RecursionError:  # tomllib is pure Python: nesting ends here, not in a crash
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def load_settings(

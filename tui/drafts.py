@@ -7,10 +7,12 @@ helpers read the draft JSON as plain data; :mod:`tui.session` turns a draft back
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
+from coach.errors import InputError
+from coach.files.decode import read_text
+from coach.files.json_io import load_json
 from coach.workspace import Workspace
 
 DRAFT_VERSION = 1
@@ -35,8 +37,8 @@ def draft_path_for(workspace: Path, target: Path) -> Path:
 def read_draft(path: Path) -> dict[str, Any] | None:
     """The draft as a dict, or None when absent or unreadable (a broken draft never blocks)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = load_json(read_text(path), str(path))
+    except InputError:
         return None
     if not isinstance(data, dict) or data.get("draft_version") != DRAFT_VERSION:
         return None

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from coach.errors import InputError
+from coach.files.gate import read_head
 from coach.workspace import Workspace, next_cycle_id, quarter_of
 from tui.drafts import draft_cycle_ids, has_unsaved_draft
 
@@ -31,9 +33,8 @@ class CycleEntry:
 def peek_status(path: Path) -> str | None:
     """The file's top-level ``status:`` without parsing it (None when absent or unreadable)."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(PEEK_BYTES).decode("utf-8", errors="replace")
-    except OSError:
+        head = read_head(path, PEEK_BYTES).decode("utf-8", errors="replace")
+    except InputError:  # missing, unreadable, or a FIFO/device that must not be opened
         return None
     m = STATUS_LINE.search(head)
     return m.group(1) if m else None

@@ -314,7 +314,9 @@ def _print_text(
     summary = ", ".join(f"{n} {t[s]}" for s, n in counts.items() if n) or t["none"]
     if n_files:
         ctx.out(t["checked"].format(n=n_files, summary=summary))
-    if n_bad:  # never "0 files checked: no findings" for input we could not read
+    # Never "0 files checked: no findings" for input we could not read; one unreadable file
+    # alone already has its one error line.
+    if n_bad and len(results) > 1:
         ctx.err(t["unreadable"].format(n=n_bad))
 
 

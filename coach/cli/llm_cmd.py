@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -234,18 +233,14 @@ def _print_critique(ctx: CliContext, r: Any, t: dict[str, str]) -> None:
 
 
 def _read_strategy(name: str) -> str:
-    if name == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(name).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError("no such file", name) from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"cannot read the strategy ({e})", name) from None
+    from coach.files.decode import read_text
+    from coach.files.gate import read_input_bytes
+
+    shown = "<stdin>" if name == "-" else name
+    text = read_text(shown, read_input_bytes(name))
     if not text.strip():
         raise InputError(
-            "the strategy is empty; write a few sentences about where you are going", name
+            "the strategy is empty; write a few sentences about where you are going", shown
         )
     return text.strip()
 

@@ -29,8 +29,9 @@ def cmd_tui(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.file:
         path = Path(args.file).expanduser()
         if path.exists():
-            if not path.is_file():
-                raise InputError("not a file; pass an OKR file or a cycle id", str(path))
+            from coach.files.gate import stat_regular
+
+            stat_regular(path)  # the input gate: a folder, FIFO or device is refused here
             target = path
         elif ws.cycle_path(args.file).exists() or "/" not in args.file and "." not in args.file:
             cycle_id = args.file

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from pydantic import ValidationError
 from coach.errors import InputError, StaleFileError
 from coach.files.atomic import atomic_write_text
 from coach.files.decode import read_text
+from coach.files.gate import read_input_bytes, read_stdin_bytes
 from coach.files.loaded import LoadedFile, digest, parse_suppressions
 from coach.files.migrate import migrate
 from coach.files.validation import human_errors
@@ -94,11 +94,9 @@ def _parse(text: str, fmt: str, name: str) -> tuple[Any, dict[str, int], Any]:
         doc = to_plain(root, name) if root is not None else None
         return doc, collect_lines(root), (lambda loc: line_of(root, loc))
     if fmt == "json":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"invalid JSON: {e.msg}", name, e.lineno) from None
-        return doc, {}, None
+        from coach.files.json_io import load_json
+
+        return load_json(text, name), {}, None
     if fmt == "md":
         from coach.files.markdown_io import parse_markdown
 
@@ -155,18 +153,13 @@ def read_okr_file(path: str | Path, input_format: str | None = None) -> LoadedFi
     """Read an OKR file (``-`` = stdin). Raises InputError naming the file and line."""
     name = str(path)
     if name == "-":
-        data = sys.stdin.buffer.read()
+        data = read_stdin_bytes()
         text = read_text("<stdin>", data)
         fmt = format_for(name, input_format) if input_format else sniff_format(text)
         return read_okr_text(text, fmt, "<stdin>", digest(data))
     fmt = format_for(name, input_format)
-    p = Path(name)
-    try:
-        data = p.read_bytes() if p.is_file() and p.stat().st_size <= 5 * 1024 * 1024 else None
-    except OSError:
-        data = None
-    text = read_text(p, data)
-    return read_okr_text(text, fmt, name, digest(data) if data is not None else None)
+    data = read_input_bytes(name)
+    return read_okr_text(read_text(name, data), fmt, name, digest(data))
 
 
 def cycle_to_doc(cycle: Cycle) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from coach.errors import InputError
+from coach.files.gate import check_number_literal, clip
 from coach.models import KR_DETAIL_FIELDS
 
 OBJECTIVE_COLUMNS = ["objective_id", "objective", "objective_owner"]
@@ -24,10 +25,11 @@ _ALIASES = {
 
 
 def _number(v: str, path: str, line: int, col: str) -> float:
+    check_number_literal(v, path, line)
     try:
         return float(v.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
     except ValueError:
-        raise InputError(f"column {col!r} should be a number, got {v!r}", path, line) from None
+        raise InputError(f"column {col!r} should be a number, got {clip(v)}", path, line) from None
 
 
 def parse_csv(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
@@ -37,13 +39,21 @@ def parse_csv(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    try:
+        return _rows(reader, path)
+    except csv.Error as e:  # e.g. a field over csv.field_size_limit() (128 KB)
+        # line_num counts the lines of the records read whole: the bad one starts after them
+        raise InputError(f"invalid CSV: {e}", path, reader.line_num + 1) from None
+
+
+def _rows(reader: csv.DictReader[str], path: str) -> tuple[dict[str, Any], dict[str, int]]:
     if not reader.fieldnames:
         raise InputError("the CSV file is empty (no header row)", path, 1)
     headers = {h: _ALIASES.get(h.strip().lower(), h.strip().lower()) for h in reader.fieldnames}
     if "objective" not in headers.values():
         raise InputError(
             "the CSV needs an 'objective' column (and usually 'key_result'); "
-            f"found {', '.join(reader.fieldnames)}",
+            f"found {clip(', '.join(reader.fieldnames))}",
             path,
             1,
         )

@@ -5,36 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from coach.errors import InputError
+from coach.files.gate import MAX_FILE_BYTES, read_input_bytes, size_text
 
-MAX_FILE_BYTES = 5 * 1024 * 1024  # an OKR file is a few KB; 5 MB means something is wrong
+__all__ = ["MAX_FILE_BYTES", "read_text"]
 
 
 def read_text(path: str | Path, data: bytes | None = None, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a text file as UTF-8 (BOM and CRLF accepted). Raises InputError naming the file."""
+    """Read a text file as UTF-8 (BOM and CRLF accepted). Raises InputError naming the file.
+
+    Without ``data`` the file is read through the input gate (regular files only, size cap).
+    """
     name = str(path)
     if data is None:
-        p = Path(path)
-        try:
-            size = p.stat().st_size
-        except FileNotFoundError:
-            raise InputError("file not found", name) from None
-        except OSError as e:
-            raise InputError(f"cannot read the file ({e.strerror})", name) from None
-        if p.is_dir():
-            raise InputError("is a folder, not a file", name)
-        if size > max_bytes:
-            raise InputError(
-                f"file is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB",
-                name,
-            )
-        try:
-            data = p.read_bytes()
-        except OSError as e:
-            raise InputError(f"cannot read the file ({e.strerror})", name) from None
+        data = read_input_bytes(path, max_bytes)
     elif len(data) > max_bytes:
         raise InputError(
-            f"input is {len(data) / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB",
-            name,
+            f"input is {size_text(len(data))}; the limit is {size_text(max_bytes)}", name
         )
     if b"\x00" in data[:8192]:
         raise InputError("looks like a binary file, not text", name)

@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from coach.errors import InputError
+from coach.files.gate import check_number_literal
 from coach.files.yaml_io import dump_yaml, load_data
 from coach.models import KR_DETAIL_FIELDS
 
@@ -59,13 +60,16 @@ _NUMERIC = {"baseline", "target", "weight", "current", "confidence"}
 _INITIATIVES = re.compile(r"^(initiatives|initiativ)\s*:\s*$", re.I)
 _FIELD = re.compile(r"^([A-Za-zÅÄÖåäö ]{2,20}):\s*(.*)$")
 _BULLET = re.compile(r"^[-*+]\s+(.*)$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SUB = re.compile(r"^\s{2,}[-*+]\s+([A-Za-z_åäöÅÄÖ]+):\s*(.*)$")
 
 
-def _scalar(v: str, key: str = "") -> Any:
+def _scalar(v: str, key: str = "", path: str = "", line: int | None = None) -> Any:
     v = v.strip()
     if v == "":
         return None
+    if re.fullmatch(r"[-+\d.,\s\u00a0]+", v):
+        check_number_literal(v, path, line)
     if key in _NUMERIC:  # as in CSV: a decimal comma and spaces between thousands are fine
         n = v.replace("\u00a0", "").replace(" ", "").replace(",", ".")
         if re.fullmatch(r"[-+]?\d+(\.\d+)?", n):
@@ -93,10 +97,26 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]
     obj: dict[str, Any] | None = None
     kr: dict[str, Any] | None = None
     in_initiatives = False
+    fence: str | None = None  # the ``` or ~~~ run that opened a code block
+    in_comment = False
     for n in range(start, len(rows)):
         line, lineno = rows[n], n + 1
         stripped = line.strip()
-        if not stripped or stripped.startswith("<!--"):
+        # Code blocks and HTML comments are not content: a heading inside one is no objective.
+        if fence is not None:
+            if stripped.startswith(fence) and not stripped.lstrip(fence[0]):
+                fence = None
+            continue
+        if in_comment:
+            in_comment = "-->" not in line
+            continue
+        if m := _FENCE.match(line):
+            fence = m.group(1)
+            continue
+        if stripped.startswith("<!--"):
+            in_comment = "-->" not in stripped[4:]
+            continue
+        if not stripped:
             continue
         if m := re.match(r"^#{1,3}\s+(.*)$", line):
             title = re.sub(r"^(objective|mål|objektiv)\s*\d*\s*[:.]\s*", "", m.group(1), flags=re.I)
@@ -106,6 +126,12 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]
             kr, in_initiatives = None, False
             continue
         if obj is None:
+            if _BULLET.match(stripped) and not line[:1].isspace():
+                raise InputError(
+                    "a key result bullet before any objective heading; put `# Objective` above it",
+                    path,
+                    lineno,
+                )
             if m := _FIELD.match(stripped):
                 key = m.group(1).strip().lower()
                 if key == "strategy" or key == "strategi":
@@ -122,7 +148,7 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]
             kr[key] = (
                 [s.strip() for s in value.split(",") if s.strip()]
                 if key == "kpis"
-                else _scalar(value, key)
+                else _scalar(value, key, path, lineno)
             )
             continue
         if m := _BULLET.match(stripped):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from coach.errors import InputError
+from coach.files.gate import clip
 from coach.models import SCHEMA_VERSION
 
 _RENAMES_V0 = {"okrs": "objectives", "krs": "key_results", "keyResults": "key_results"}
@@ -17,8 +18,11 @@ def _v0_to_v1(doc: dict[str, Any]) -> dict[str, Any]:
         return {_RENAMES_V0.get(k, k): v for k, v in d.items()}
 
     doc = rename(doc)
+    if not isinstance(doc.get("objectives"), list):
+        doc["schema_version"] = 1
+        return doc  # not a list: validation says so with the line
     objs = []
-    for o in doc.get("objectives") or []:
+    for o in doc["objectives"]:
         if isinstance(o, dict):
             o = rename(o)
             if "objective" in o and "title" not in o:
@@ -37,7 +41,7 @@ def migrate(doc: dict[str, Any], path: str) -> tuple[dict[str, Any], list[str]]:
     """Return the document at the current schema version and notes on what was migrated."""
     raw = doc.get("schema_version", SCHEMA_VERSION)
     if not isinstance(raw, int) or isinstance(raw, bool):
-        raise InputError(f"schema_version should be a whole number, got {raw!r}", path)
+        raise InputError(f"schema_version should be a whole number, got {clip(raw)}", path)
     if raw > SCHEMA_VERSION:
         raise InputError(
             f"written for schema_version {raw}, but this okr-coach reads up to "

@@ -8,6 +8,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from coach.errors import InputError
+from coach.files.gate import clip
+
+_SHOWN = 5  # problems spelled out in the one-line message; the rest are counted
 
 _FRIENDLY = {
     "extra_forbidden": "unknown field (check the spelling; see `okr-coach schema`)",
@@ -45,9 +48,8 @@ def human_errors(
     path: str,
     locate: Callable[[tuple[Any, ...]], int | None] | None = None,
 ) -> InputError:
-    """One InputError listing every problem, each with its line when we can find it."""
+    """One InputError, on one line, listing the problems, each with its line when we can find it."""
     parts: list[str] = []
-    first_line: int | None = None
     for e in err.errors(include_url=False):
         loc = tuple(p for p in e["loc"] if p not in ("function-before", "function-after"))
         friendly = _FRIENDLY.get(e["type"])
@@ -56,16 +58,15 @@ def human_errors(
             friendly = f"must be one of {e['ctx']['expected']}"
         text = friendly if friendly and e["type"] != "value_error" else msg
         line = locate(loc) if locate else None
-        if first_line is None:
-            first_line = line
         given = e.get("input")
         shown = (
-            f" (got {given!r})"
+            f" (got {clip(given)})"
             if isinstance(given, str | int | float) and e["type"] != "missing"
             else ""
         )
         where = f"line {line}: " if line else ""
-        parts.append(f"{where}{dotted(loc)} {text}{shown}")
+        parts.append(" ".join(f"{where}{dotted(loc)} {text}{shown}".split()))
     n = len(parts)
     head = "1 problem" if n == 1 else f"{n} problems"
-    return InputError(f"{head} in the OKR file:\n  " + "\n  ".join(parts), path, None)
+    more = f"; and {n - _SHOWN} more" if n > _SHOWN else ""
+    return InputError(f"{head} in the OKR file: " + "; ".join(parts[:_SHOWN]) + more, path, None)

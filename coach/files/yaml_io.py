@@ -14,15 +14,18 @@ from typing import Any
 import yaml
 
 from coach.errors import InputError
+from coach.files.gate import check_number_literal, check_yaml_depth, clip
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_T}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_NUMBER_TAGS = {f"{_T}int", f"{_T}float"}
 _scalars = yaml.constructor.SafeConstructor()
 
 
 def load_yaml(text: str, path: str) -> yaml.Node | None:
-    """Compose the YAML node graph (no Python objects built yet)."""
+    """Compose the YAML node graph (no Python objects built yet), after the depth check."""
+    check_yaml_depth(text, path, _Loader)
     try:
         return yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
@@ -30,8 +33,14 @@ def load_yaml(text: str, path: str) -> yaml.Node | None:
         line = mark.line + 1 if mark else None
         problem = (e.problem or e.context or "invalid YAML").strip()
         raise InputError(f"invalid YAML: {problem}", path, line) from None
+    except yaml.reader.ReaderError as e:  # a character YAML forbids, e.g. ESC or BEL
+        line = text.count("\n", 0, e.position) + 1 if isinstance(e.position, int) else None
+        char = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "?")
+        raise InputError(
+            f"invalid YAML: control character U+{char:04X} is not allowed", path, line
+        ) from None
     except yaml.YAMLError as e:
-        raise InputError(f"invalid YAML: {e}", path) from None
+        raise InputError(f"invalid YAML: {' '.join(str(e).split())}", path) from None
 
 
 def to_plain(node: yaml.Node | None, path: str = "<input>") -> Any:
@@ -75,10 +84,12 @@ def to_plain(node: yaml.Node | None, path: str = "<input>") -> Any:
         if _yaml11_only(n):
             memo[id(n)] = n.value  # YAML 1.2 reading: `no`, `on`, `1:30` stay text
             return n.value
+        if n.tag in _NUMBER_TAGS:
+            check_number_literal(n.value, path, n.start_mark.line + 1)
         try:
             value = _scalars.construct_object(n, deep=True)
         except (yaml.constructor.ConstructorError, ValueError):
-            raise refuse(n, f"cannot read the value {n.value!r}") from None
+            raise refuse(n, f"cannot read the value {clip(n.value)}") from None
         if isinstance(value, dt.datetime):
             value = value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else value
         memo[id(n)] = value

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from coach.errors import InputError
 from coach.files.decode import read_text
+from coach.files.gate import read_head, stat_regular
 from coach.ingest.document import Block, Document
 
 TEXT_LIMIT = 20 * 1024 * 1024
@@ -95,12 +96,8 @@ def read_document(path: Path) -> Document:
 
 def _read_binary_format(path: Path, fmt: str) -> list[Block]:
     name = str(path)
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as e:
-        raise InputError(f"cannot read the file ({e.strerror})", name) from None
+    size = stat_regular(path, name).st_size  # the input gate: no FIFO or device is opened
+    head = read_head(path, 8)
     if size == 0:
         raise InputError("is empty: no text to remember", name)
     if size > BINARY_LIMIT:

@@ -149,7 +149,11 @@ def test_text_summary_never_claims_an_unreadable_file_was_checked(run_cli, tmp_p
     code, out, err = run_cli("check", str(bad))
     assert code == 2
     assert "checked" not in out and "no findings" not in out
-    assert "looks like a binary file" in err and "1 file(s) could not be read" in err
+    assert err.strip().splitlines() == [f"error: {bad}: looks like a binary file, not text"]
+    good = tmp_path / "good.yaml"
+    good.write_text("objectives:\n  - title: Grow\n    key_results: [Grow sales from 1 to 2]\n")
+    code, out, err = run_cli("check", str(bad), str(good))
+    assert code == 2 and "1 file(s) could not be read" in err
 
 
 def test_text_summary_follows_the_language(run_cli, tmp_path):
