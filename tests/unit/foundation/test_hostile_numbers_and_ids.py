@@ -233,3 +233,11 @@ def test_values_read_back_from_a_refused_file_are_never_half_written(tmp_path: P
     path.write_text(_cycle_yaml(kr_fields="        current: .nan\n"), encoding="utf-8")
     with pytest.raises(InputError, match="finite"):
         read_okr_file(path)
+
+
+def test_the_tui_session_refuses_a_path_as_cycle_id(workspace: Path, tmp_path: Path) -> None:
+    from tui.session import Session
+
+    with pytest.raises(InputError, match="should look like 2026-Q1"):
+        Session.open_cycle(workspace, "../../x")
+    assert not (tmp_path / "x.yaml").exists()
