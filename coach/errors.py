@@ -43,7 +43,7 @@ class StaleFileError(OkrCoachError):
 class WriteError(OkrCoachError, OSError):
     """A file could not be written (disk full, read-only, immutable, no permission).
 
-    Exit code 2 like unreadable input; the message names the file and says it is unchanged.
+    Exit code 2 like unreadable input; the message names the file and says nothing was changed.
     Also an ``OSError``, so code that tolerates failed writes (caches) keeps doing so.
     """
 

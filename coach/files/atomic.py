@@ -1,7 +1,7 @@
 """Atomic writes: a temp file in the same folder, fsync, then rename. Never a half-written file.
 
 A write that fails (disk full, read-only or immutable file or folder) raises ``WriteError``
-naming the file; the old file is untouched. Temp files left by a writer that was killed are
+naming the file; an existing file is left as it was. Temp files left by a writer that was killed are
 removed by the next write to the same file (only our own ``.<name>.XXXXXXXX.tmp`` files, and
 only when no live writer holds them).
 """
@@ -32,7 +32,7 @@ _REASONS = {
     errno.EDQUOT: "the disk quota is used up",
     errno.EROFS: "the file system is read-only",
     errno.EACCES: "permission denied",
-    errno.EPERM: "not permitted (is the file or its folder immutable or read-only?)",
+    errno.EPERM: "not permitted: the file or its folder may be immutable or read-only",
     errno.EISDIR: "it is a folder",
     errno.ENOTDIR: "a part of the path is not a folder",
 }
@@ -75,7 +75,7 @@ def remove_stale_temps(target: Path) -> int:
 
 def _write_error(target: Path, e: OSError) -> WriteError:
     reason = _REASONS.get(e.errno or 0) or e.strerror or str(e)
-    return WriteError(f"{target}: cannot write ({reason}); the file was not changed", str(target))
+    return WriteError(f"{target}: cannot write ({reason}); nothing was changed", str(target))
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:

@@ -168,7 +168,7 @@ def test_write_error_is_still_an_oserror_for_callers_that_tolerate_failed_writes
     assert isinstance(info.value, WriteError) and info.value.exit_code == 2
     assert (
         str(info.value) == f"{tmp_path / 'a.txt'}: cannot write (the file system is read-only);"
-        " the file was not changed"
+        " nothing was changed"
     )
 
 
