@@ -278,7 +278,7 @@ def _fails(findings: list[Finding]) -> bool:
 def _check(cycle: Cycle, settings: Settings, lang: str, loaded: Any) -> Any:
     from coach.engine import check_cycle
 
-    return check_cycle(cycle, settings.rules, loaded=loaded, lang=lang)
+    return check_cycle(cycle, settings.rules, loaded=loaded, lang=lang, app_settings=settings)
 
 
 def build_critique_prompt(

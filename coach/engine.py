@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coach.config import RulesSettings
+from coach.config import RulesSettings, Settings
 from coach.files.loaded import LoadedFile
 from coach.models import Cycle, Finding, KeyResult, Location, Objective, Severity
 from coach.parse import detect_language
@@ -187,8 +187,11 @@ def check_cycle(
     *,
     loaded: LoadedFile | None = None,
     lang: str | None = None,
+    app_settings: Settings | None = None,
 ) -> CheckResult:
     """Check every objective and KR of a cycle plus the set as a whole.
+
+    ``app_settings`` gives the preview rule OKR016 the configured embedding backend.
 
     KR text is read in the file's ``language`` (else detected per KR, so mixed files work);
     messages are in ``lang`` (the UI language), else the file's language.
@@ -242,6 +245,7 @@ def check_cycle(
             settings=settings,
             lang=msg_lang,
             title_analysis=analyse(obj.title, text_lang),
+            app_settings=app_settings,
         )
         obj_ctxs.append(octx)
         ocheck = ObjectiveCheck(index=oi, id=obj.id, title=obj.title, key_results=checks)

@@ -38,3 +38,21 @@ class StaleFileError(OkrCoachError):
     """The file changed on disk since it was read; we refuse to overwrite it blindly."""
 
     exit_code = 1
+
+
+class WriteError(OkrCoachError, OSError):
+    """A file could not be written (disk full, read-only, immutable, no permission).
+
+    Exit code 2 like unreadable input; the message names the file and says nothing was changed.
+    Also an ``OSError``, so code that tolerates failed writes (caches) keeps doing so.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, path: str, errno: int | None = None):
+        super().__init__(errno, message)
+        self.path = path
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message

@@ -62,7 +62,13 @@ def apply_checkin(
     why: str | None = None,
 ) -> CheckinResult:
     """Add (or with ``edit=N`` correct) a check-in on ``kr_id`` in memory; no I/O."""
-    kr = cycle.find_kr(kr_id)
+    matches = [k for _, _, _, k in cycle.iter_krs() if k.id == kr_id]
+    if len(matches) > 1:  # files with a repeated id are refused on load; edits in memory too
+        raise InputError(
+            f"{len(matches)} key results have the id {kr_id!r} in cycle {cycle.cycle}; "
+            "give each its own id before checking in"
+        )
+    kr = matches[0] if matches else None
     if kr is None:
         known = ", ".join(k.id for _, _, _, k in cycle.iter_krs() if k.id) or "none"
         raise InputError(f"no key result {kr_id!r} in cycle {cycle.cycle} (ids: {known})")
@@ -524,7 +530,7 @@ def save_retro(
     from coach.files.atomic import atomic_write_text
     from coach.locking import workspace_lock
 
-    path = ws.retros_dir / f"{cycle.cycle}.md"
+    path = ws.retro_path(cycle.cycle or "")
     if path.exists() and not force:
         raise InputError(
             f"{path} already exists (it may hold the team's edits); pass --force to replace it "

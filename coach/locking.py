@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from coach.errors import LockTimeout
+from coach.errors import LockTimeout, WriteError
 
 LOCK_NAME = ".okr-coach.lock"
 DEFAULT_WAIT_S = 10.0
@@ -23,10 +23,11 @@ def workspace_lock(workspace: str | Path, timeout: float = DEFAULT_WAIT_S) -> It
     from filelock import FileLock, Timeout
 
     ws = Path(workspace)
-    ws.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(ws / LOCK_NAME))
+    lock_path = ws / LOCK_NAME
+    lock = FileLock(str(lock_path))
     holder = ws / (LOCK_NAME + ".holder")
     try:
+        ws.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=timeout)
     except Timeout:
         who = "another okr-coach process"
@@ -36,6 +37,13 @@ def workspace_lock(workspace: str | Path, timeout: float = DEFAULT_WAIT_S) -> It
         raise LockTimeout(
             f"the workspace {ws} is busy: {who} is writing to it; waited {timeout:g} s. "
             "Try again when it has finished."
+        ) from None
+    except OSError as e:  # read-only or full workspace (after Timeout, itself an OSError)
+        raise WriteError(
+            f"{lock_path}: cannot take the workspace lock ({e.strerror or e}); "
+            "nothing was changed",
+            str(lock_path),
+            e.errno,
         ) from None
     try:
         with contextlib.suppress(OSError):

@@ -7,12 +7,20 @@ JSON; ``Cycle.model_json_schema()`` is the published schema of the OKR file.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 
@@ -67,14 +75,46 @@ class _Model(BaseModel):
     )
 
 
-Confidence = Annotated[float, Field(ge=0.0, le=1.0, description="0 = no confidence, 1 = certain")]
+# Numbers in a cycle file are amounts people track: NaN, infinity and 1e308 are typos or attacks.
+# Bounding them keeps every sum, difference and ratio in scoring finite (and JSON output valid).
+MAX_ABS_NUMBER = 1e15
+MAX_WEIGHT = 1e6
+
+
+def _bounded(x: float) -> float:
+    if abs(x) > MAX_ABS_NUMBER:
+        raise ValueError(f"is too large (at most {MAX_ABS_NUMBER:.0e} in absolute value)")
+    return x
+
+
+Number = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_bounded)]
+Confidence = Annotated[
+    float,
+    Field(ge=0.0, le=1.0, allow_inf_nan=False, description="0 = no confidence, 1 = certain"),
+]
+
+
+def _finite_plain(v: Any) -> Any:
+    """Reject NaN/infinity anywhere inside a free-form value (``Change.old``/``new``)."""
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError("must be a finite number (not NaN or infinity)")
+    if isinstance(v, dict):
+        for x in v.values():
+            _finite_plain(x)
+    elif isinstance(v, list | tuple):
+        for x in v:
+            _finite_plain(x)
+    return v
+
+
+PlainValue = Annotated[Any, AfterValidator(_finite_plain)]
 
 
 class CheckIn(_Model):
     """One check-in on a key result; the history is append-only."""
 
     date: date
-    value: float | None = None
+    value: Number | None = None
     confidence: Confidence | None = None
     note: str = ""
     blockers: str = ""
@@ -85,8 +125,8 @@ class Change(_Model):
 
     date: date
     field: str
-    old: Any = None
-    new: Any = None
+    old: PlainValue = None
+    new: PlainValue = None
     why: str
 
 
@@ -96,8 +136,8 @@ class KeyResult(_Model):
     id: str | None = None
     text: str = Field(min_length=1)
     metric: str | None = None
-    baseline: float | None = None
-    target: float | None = None
+    baseline: Number | None = None
+    target: Number | None = None
     unit: str | None = None
     direction: Direction | None = None
     deadline: str | None = Field(
@@ -105,8 +145,8 @@ class KeyResult(_Model):
     )
     owner: str | None = None
     kind: Commitment | None = None
-    weight: float = Field(default=1.0, gt=0)
-    current: float | None = None
+    weight: float = Field(default=1.0, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
+    current: Number | None = None
     confidence: Confidence | None = None
     kpis: list[str] = Field(default_factory=list)
     checkins: list[CheckIn] = Field(default_factory=list)
@@ -212,6 +252,27 @@ class Cycle(_Model):
         if not re.match(CYCLE_ID_PATTERN, v):
             raise ValueError(f"cycle id {v!r} should look like 2026-Q1, 2026-H2 or 2026")
         return v
+
+    @field_validator("objectives")
+    @classmethod
+    def _unique_ids(cls, objectives: list[Objective]) -> list[Objective]:
+        """Ids are the keys check-ins, ``parent`` and ``--kr`` use: two things with one id would
+        make a check-in land on whichever comes first, so a file with a repeated id is refused."""
+        seen: dict[str, str] = {}
+        for oi, obj in enumerate(objectives, start=1):
+            places = [(obj.id, f"objective {oi}")] + [
+                (kr.id, f"key result {oi}.{ki}") for ki, kr in enumerate(obj.key_results, start=1)
+            ]
+            for ident, place in places:
+                if ident is None:
+                    continue
+                if ident in seen:
+                    raise ValueError(
+                        f"id {ident!r} is used twice ({seen[ident]} and {place}); "
+                        "give one of them another id"
+                    )
+                seen[ident] = place
+        return objectives
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Cycle:

@@ -30,6 +30,7 @@ Basis = Literal["progress", "percent_of_target", "first_checkin", "threshold"]
 ASPIRATIONAL_AIM = 0.7
 # A committed KR is "met" at 1.0; float noise from check-in values must not turn 1.0 into 0.9999.
 _EPS = 1e-9
+RATIO_LIMIT = 1e9  # a KR a billion times past its target is past any useful reading
 # Calibration: how many KRs of a kind before a pattern is worth flagging.
 MIN_CALIBRATION_KRS = 3
 SANDBAG_MEAN = 0.95
@@ -187,6 +188,12 @@ def _reached(current: float, target: float, direction: Direction | None) -> bool
     return current + _EPS >= target
 
 
+def _ratio(num: float, den: float) -> float:
+    """``num / den`` kept finite: a tiny denominator (target 1e-300) must not give infinity,
+    which would poison sums and make JSON output invalid."""
+    return max(-RATIO_LIMIT, min(RATIO_LIMIT, num / den))
+
+
 def _progress(
     kr: KeyResult, current: float, direction: Direction | None, lang: str, notes: list[str]
 ) -> tuple[float, Basis]:
@@ -201,16 +208,16 @@ def _progress(
         first = next((c for c in kr.checkins if c.value is not None), None)
         if direction != Direction.down and target != 0:
             notes.append(_t("no_baseline_zero", lang, current=current, target=target))
-            return current / target, "percent_of_target"
+            return _ratio(current, target), "percent_of_target"
         if first is not None and first.value != target and len(kr.checkins) > 1:
             notes.append(_t("no_baseline_first", lang, value=first.value, day=first.date))
-            return (current - first.value) / (target - first.value), "first_checkin"
+            return _ratio(current - first.value, target - first.value), "first_checkin"
         notes.append(_t("zero_target" if target == 0 else "no_baseline_threshold", lang))
         return (1.0 if _reached(current, target, direction) else 0.0), "threshold"
     if baseline == target:
         notes.append(_t("flat", lang))
         return (1.0 if _reached(current, target, direction) else 0.0), "threshold"
-    return (current - baseline) / (target - baseline), "progress"
+    return _ratio(current - baseline, target - baseline), "progress"
 
 
 def score_kr(
@@ -250,7 +257,7 @@ def score_kr(
         return result
     result.difference = kr.target - current
     if direction != Direction.down and kr.target != 0:
-        result.percent_of_target = current / kr.target
+        result.percent_of_target = _ratio(current, kr.target)
     raw, basis = _progress(kr, current, direction, lang, notes)
     result.raw_progress = raw
     result.basis = basis

@@ -23,7 +23,7 @@ from pathlib import Path
 from coach.errors import InputError, OkrCoachError
 from coach.files import read_okr_file
 from coach.files.atomic import atomic_write_text
-from coach.models import Cycle
+from coach.models import CYCLE_ID_PATTERN, Cycle
 
 GITIGNORE = """# okr-coach: keep cycle files in git, not the store or caches
 store/
@@ -68,12 +68,17 @@ class Workspace:
         return [d for d in (self.cycles_dir, self.retros_dir, self.root / "docs") if d.is_dir()]
 
     def cycle_path(self, cycle_id: str) -> Path:
-        return self.cycles_dir / f"{cycle_id}.yaml"
+        """The file of a cycle. The only place a cycle id becomes a path: it is checked here."""
+        return self.cycles_dir / f"{check_cycle_id(cycle_id)}.yaml"
+
+    def retro_path(self, cycle_id: str) -> Path:
+        return self.retros_dir / f"{check_cycle_id(cycle_id)}.md"
 
     def cycle_ids(self) -> list[str]:
+        """Ids of the cycle files; other YAML files in cycles/ are not cycles and are skipped."""
         if not self.cycles_dir.is_dir():
             return []
-        return sorted(p.stem for p in self.cycles_dir.glob("*.yaml"))
+        return sorted(p.stem for p in self.cycles_dir.glob("*.yaml") if is_cycle_id(p.stem))
 
     def load_cycle(self, cycle_id: str) -> Cycle:
         path = self.cycle_path(cycle_id)
@@ -100,6 +105,21 @@ class Workspace:
             if status == "draft" and newest_draft is None:
                 newest_draft = cid
         return newest_draft or (ids[-1] if ids else None)
+
+
+def is_cycle_id(text: str) -> bool:
+    return isinstance(text, str) and re.fullmatch(CYCLE_ID_PATTERN, text) is not None
+
+
+def check_cycle_id(cycle_id: str) -> str:
+    """``cycle_id`` if it is a cycle id (2026-Q1, 2026-H2, 2026), else a usage error.
+
+    Cycle ids name files, so ``../x`` or ``/etc/passwd`` must never get this far.
+    """
+    if not is_cycle_id(cycle_id):
+        shown = cycle_id[:80] if isinstance(cycle_id, str) else type(cycle_id).__name__
+        raise InputError(f"cycle id {shown!r} should look like 2026-Q1, 2026-H2 or 2026")
+    return cycle_id
 
 
 def init_workspace(root: str | Path) -> Workspace:

@@ -90,7 +90,7 @@ def cmd_check(args: argparse.Namespace, ctx: CliContext) -> int:
             continue
         for note in loaded.notes:
             ctx.err(f"note: {loaded.path}: {note}")
-        result = check_cycle(loaded.cycle, rules, loaded=loaded, lang=ui)
+        result = check_cycle(loaded.cycle, rules, loaded=loaded, lang=ui, app_settings=ctx.settings)
         results.append({"path": loaded.path, "result": result})
 
     found = [f for r in results if "result" in r for f in r["result"].all_findings()]

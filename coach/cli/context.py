@@ -49,5 +49,7 @@ class CliContext:
         print(text, file=self.stderr)
 
     def out_json(self, data: Any) -> None:
-        json.dump(data, self.stdout, ensure_ascii=False, indent=2, default=str)
-        self.stdout.write("\n")
+        # allow_nan=False: NaN/Infinity are not JSON; models refuse them, so this never fires
+        # on valid input, and a bug shows as an error rather than as output others cannot parse.
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str, allow_nan=False)
+        self.stdout.write(text + "\n")

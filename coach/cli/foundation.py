@@ -116,7 +116,7 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     from coach.files import read_okr_file, write_okr_file
     from coach.locking import workspace_lock
     from coach.models import assign_ids
-    from coach.workspace import cycle_bounds, init_workspace
+    from coach.workspace import check_cycle_id, cycle_bounds, init_workspace
 
     loaded = read_okr_file(args.file, args.input_format)
     for note in loaded.notes:
@@ -125,6 +125,7 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     cycle_id = args.cycle or cycle.cycle
     if not cycle_id:
         raise InputError("the file names no cycle; pass --cycle 2026-Q1", args.file)
+    check_cycle_id(cycle_id)
     cycle.cycle = cycle_id
     start, end = cycle_bounds(cycle_id)  # as new-cycle does: KRs inherit the cycle's end date
     cycle.start, cycle.end = cycle.start or start, cycle.end or end

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import date
 from pathlib import Path
@@ -36,10 +37,17 @@ def _confidence(text: str) -> float:
 
 
 def _number(text: str) -> float:
+    from coach.models import MAX_ABS_NUMBER
+
     try:
-        return float(text.replace(",", ".").replace("\u2212", "-"))
+        value = float(text.replace(",", ".").replace("\u2212", "-"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or abs(value) > MAX_ABS_NUMBER:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a usable number (finite, at most {MAX_ABS_NUMBER:.0e})"
+        )
+    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -321,7 +329,7 @@ def cmd_retro(args: argparse.Namespace, ctx: CliContext) -> int:
 def _reingest(ctx: CliContext, cycle: Cycle) -> int:
     from coach.lifecycle import ingest_retro
 
-    path = ctx.workspace.retros_dir / f"{cycle.cycle}.md"
+    path = ctx.workspace.retro_path(cycle.cycle or "")
     if not path.exists():
         raise InputError(f"{path} does not exist yet; run `okr-coach retro --cycle {cycle.cycle}`")
     added, note = ingest_retro(path, cycle, ctx.settings)

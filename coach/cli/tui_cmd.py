@@ -20,10 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_tui(args: argparse.Namespace, ctx: CliContext) -> int:
-    from coach.workspace import init_workspace
+    from coach.workspace import init_workspace, is_cycle_id
 
     settings = ctx.settings
-    ws = init_workspace(settings.workspace)
+    init_workspace(settings.workspace)  # the TUI lists and saves cycles there
     target: Path | None = None
     cycle_id: str | None = None
     if args.file:
@@ -33,10 +33,10 @@ def cmd_tui(args: argparse.Namespace, ctx: CliContext) -> int:
 
             stat_regular(path)  # the input gate: a folder, FIFO or device is refused here
             target = path
-        elif ws.cycle_path(args.file).exists() or "/" not in args.file and "." not in args.file:
+        elif is_cycle_id(args.file):
             cycle_id = args.file
         else:
-            raise InputError("no such file", str(path))
+            raise InputError("no such file (nor a cycle id like 2026-Q1)", str(path))
 
     # The one sanctioned door from coach/ to the UI (see tests/unit/test_import_contracts.py):
     # imported only when the user asks for the TUI, so coach stays usable without Textual.

@@ -207,7 +207,7 @@ def _obj_doc(obj: Any) -> dict[str, Any]:
 def dumps(cycle: Cycle, fmt: str) -> str:
     doc = cycle_to_doc(cycle)
     if fmt == "json":
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     if fmt == "yaml":
         from coach.files.yaml_io import dump_yaml
 

@@ -17,6 +17,7 @@ _FRIENDLY = {
     "missing": "is required here",
     "float_parsing": "should be a number",
     "float_type": "should be a number",
+    "finite_number": "must be a finite number (not NaN or infinity)",
     "int_parsing": "should be a whole number",
     "date_from_datetime_parsing": "should be a date like 2026-03-31",
     "date_parsing": "should be a date like 2026-03-31",

@@ -8,9 +8,11 @@ the target (and which are versions, dates or response windows) is left to the KR
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 
+from coach.models import MAX_ABS_NUMBER
 from coach.parse.lexicon import _alt, load_lexicon
 
 _NUM = r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:[.,]\d+)?"
@@ -51,10 +53,17 @@ class Quantity:
     approx_plus: bool = False  # "50k+"
 
 
+def _usable(value: float) -> float | None:
+    """A number a KR can mean; 400 nines or 1e308 are not (and would overflow scoring)."""
+    return value if math.isfinite(value) and abs(value) <= MAX_ABS_NUMBER else None
+
+
 def to_float(raw: str) -> float | None:
     """``"1,200"`` -> 1200, ``"2,5"`` -> 2.5, ``"20 000"`` -> 20000, ``"1.2"`` -> 1.2."""
+    if len(raw) > 64:  # no amount people track has more digits; float() of 1 MB is slow too
+        return None
     if raw.isascii() and raw.isdigit():  # plain digits, the common case
-        return float(raw)
+        return _usable(float(raw))
     s = raw.replace("\u00a0", " ").replace("\u202f", " ").strip()
     if " " in s:
         s = s.replace(" ", "")
@@ -63,7 +72,7 @@ def to_float(raw: str) -> float | None:
     else:
         s = s.replace(",", ".")
     try:
-        return float(s)
+        return _usable(float(s))
     except ValueError:
         return None
 
@@ -136,7 +145,9 @@ def find_quantities(low: str, lang: str, tokens: frozenset[str] | None = None) -
             continue
         scale = (scale or "").lower()
         if scale:
-            value *= _SCALE.get(scale, 1.0)
+            value = _usable(value * _SCALE.get(scale, 1.0))
+            if value is None:
+                continue
         unit: str | None = None
         if pct:
             unit = "percent"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from coach.config import RulesSettings
+from coach.config import RulesSettings, Settings
 from coach.models import Cycle, KeyResult, Objective
 from coach.rules.analysis import KrAnalysis
 
@@ -43,6 +43,8 @@ class ObjectiveContext:
     settings: RulesSettings
     lang: str
     title_analysis: KrAnalysis | None = None
+    # the whole configuration, for rules that use the embedding backend (None = its default)
+    app_settings: Settings | None = None
 
 
 @dataclass

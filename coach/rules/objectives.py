@@ -76,9 +76,10 @@ def kr_not_aligned(ctx: ObjectiveContext) -> list[Hit]:
     if not ctx.krs:
         return []
     try:
-        from coach.embeddings import WordLlamaEmbedder
+        from coach.embeddings import get_embedder
 
-        vecs = WordLlamaEmbedder().embed([ctx.objective.title] + [_content(k) for k in ctx.krs])
+        embedder = get_embedder(ctx.app_settings)  # wordllama (offline) unless configured
+        vecs = embedder.embed([ctx.objective.title] + [_content(k) for k in ctx.krs])
     except Exception:  # the check is optional; without a model it stays silent
         return []
     objective, rows = vecs[0], vecs[1:]
