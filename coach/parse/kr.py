@@ -32,7 +32,7 @@ _VALUE_CONTEXT = frozenset(
     "baseline baslinje nuläge utgångsläge instead".split()
 )
 _STOP_METRIC = re.compile(
-    r"\s(?:from|by|to|at|of|in|within|before|until|for|across|among|per|med|från|till|"
+    r"\s(?:from|by|to|at|of|in|within|before|until|for|across|among|med|från|till|"
     r"inom|senast|under|på|för|i|hos|bland|vid|with|so|som|that|which|and|och)(?![\wåäö-])|"
     r"\s?(?:,|\(|–|-\s)"
 )
@@ -546,10 +546,18 @@ def _find_direction(f: KrFacts) -> None:
 
 
 def _find_metric(f: KrFacts) -> str | None:
-    """The measured thing, in the KR's own words: "NPS", "median first-response time"."""
+    """The measured thing, in the KR's own words: "NPS", "median first-response time" — or
+    None when the words found cannot be a measure (the rewrite then keeps "<metric>")."""
+    return _plausible_metric(f, _metric_phrase(f))
+
+
+def _metric_phrase(f: KrFacts) -> str | None:
     lex = f.lex
     text, low = f.text, f.low
     start = f.body_start
+    there = _THERE_ARE.match(low, start)
+    if there:  # "There are at least 200 active publishers": the count follows
+        start = there.end()
     words = [(t, s, e) for t, s, e in f.tokens if s >= start]
     if not words:
         return None
@@ -557,6 +565,8 @@ def _find_metric(f: KrFacts) -> str | None:
     verbs = lex.get("result_verbs")
     if (
         first in verbs
+        or lex.lemma_in("result_verbs", first)  # "Increasing the # of followers"
+        or lex.has("acquisition_verbs", first)  # "(We've) signed 12 reseller partners"
         or lex.has("vague_verbs", first)
         or lex.has("activity_verbs", first)
         or lex.has("weak_verbs", first)
@@ -567,15 +577,19 @@ def _find_metric(f: KrFacts) -> str | None:
     else:
         # Subject first: the metric is what comes before the verb ("Aided brand awareness … rises").
         seg_start = start
-        for t, s, _ in words[1:]:
-            if (
-                lex.lemma_in("result_verbs", t)
-                or lex.has_lemma("vague_verbs", t)
-                or t in ("is", "are", "was", "were", "will", "should", "är", "var", "ska", "blir")
-            ):
-                return _tidy(text[start:s])
+        for i, (t, s, _) in enumerate(words[1:], start=1):
+            if lex.lemma_in("result_verbs", t) or lex.has_lemma("vague_verbs", t) or t in _FINITE:
+                owned = _owned_quantity(f, words[i:])
+                if owned is None:
+                    return _tidy(text[start:s])
+                seg_start = owned  # "Skolan ska ha 95 % behöriga lärare": what is had
+                break
     seg = low[seg_start:]
-    q = next((q for q in f.quantities if q.start >= seg_start and q.start - seg_start <= 4), None)
+    bound = _BOUND_LEAD.match(low, seg_start)  # "at least 20 …", "minst 20 …"
+    reach = 4 + (bound.end() - seg_start if bound else 0)
+    q = next(
+        (q for q in f.quantities if q.start >= seg_start and q.start - seg_start <= reach), None
+    )
     if q is not None:  # "Win 15 new customers …": the metric follows the number
         seg_start = q.end
         seg = low[seg_start:]
@@ -587,8 +601,32 @@ def _find_metric(f: KrFacts) -> str | None:
     return _find_metric_from(f, seg_start)
 
 
+_FINITE = frozenset(
+    "is are was were will should shall must can could would has have had "
+    "är var ska skall blir har hade kommer bör måste kan".split()
+)
+_AUXILIARY = frozenset("will should shall must would to att ska skall kommer bör måste".split())
+_POSSESS = frozenset("have has having get gets ha har få får".split())
+
+
+def _owned_quantity(f: KrFacts, words: list[tuple[str, int, int]]) -> int | None:
+    """Where the counted thing starts after "<subject> (will) have/get N …", else None."""
+    rest = [w for w in words if w[0] not in _AUXILIARY]
+    if not rest or rest[0][0] not in _POSSESS:
+        return None
+    end = rest[0][2]
+    q = next((q for q in f.quantities if end <= q.start <= end + 12), None)
+    return q.start if q is not None else None
+
+
 def _find_metric_from(f: KrFacts, seg_start: int) -> str | None:
     low, text = f.low, f.text
+    count = _COUNT_OF.match(low, seg_start)
+    if count:  # "the number of pages per session": the head alone measures nothing
+        rest = _find_metric_from(f, count.end())
+        head = _ARTICLES.sub("", text[seg_start : count.end()].strip())
+        head = "number of" if head.startswith("#") else head
+        return f"{head} {rest}" if rest else None
     seg = low[seg_start:]
     cut = len(seg)
     m = _STOP_METRIC.search(" " + seg)
@@ -606,6 +644,66 @@ def _find_metric_from(f: KrFacts, seg_start: int) -> str | None:
 _ARTICLES = re.compile(
     r"^(?:the|a|an|our|its|their|vår|vårt|våra|den|det|de|en|ett|sin|sitt|sina)\s+", re.I
 )
+
+
+_THERE_ARE = re.compile(r"\s*(?:there (?:are|is|will be)|det (?:finns|ska finnas|skall finnas))\s+")
+_BOUND_LEAD = re.compile(
+    r"\s*(?:at least|at most|more than|over|no fewer than|minst|högst|över|mer än|fler än)\s+"
+)
+_COUNT_OF = re.compile(
+    r"\s*(?:(?:the|a)\s+)?(?:(?:total\s+)?(?:number|count|amount|share|percentage|proportion)"
+    r"\s+of|#\s*(?:of)?|(?:totala\s+)?(?:antal(?:et)?|andel(?:en)?)(?:\s+av)?)\s+"
+)
+# Words that cannot open a measure ("There", "We've", "Be", "No", "Jag skall", "Alla"): a
+# metric slot filled with them makes a broken rewrite, so the parser says it is unsure instead.
+_NOT_A_METRIC_LEAD = frozenset(
+    "i we we've we'll we're you they it its there here this that these those he she be is are "
+    "was were will shall should must can could would may might have has had do does did no not "
+    "none how what when why which who sure yes all each every any "
+    "jag vi du ni de den det detta denna dessa man han hon hen vara är var blir bli ska skall "
+    "bör måste kan kunde kommer har hade ha gör göra inte ingen inga inget hur vad när varför "
+    "vilken vilka som alla varje samtliga".split()
+)
+# One of these alone names no measure: "number" of what? "andel" av vad?
+_GENERIC_METRIC = frozenset(
+    "number numbers count amount total level rate percentage percent share value values result "
+    "results metric metrics kpi kpis goal goals target targets antal antalet andel andelen nivå "
+    "nivån mängd mängden procent värde värdet resultat resultatet mål målet".split()
+)
+# A measure never ends on one of these ("… more than", "… listed on", "… för").
+_DANGLING = frozenset(
+    "than of to by as if the a an and or with for from in on at per more less into onto "
+    "än av till som om och eller med för från i på vid mer mindre den det en ett".split()
+)
+_METRIC_VERB_KEYS = ("activity_verbs", "weak_verbs", "vague_verbs", "state_makers")
+
+
+def _plausible_metric(f: KrFacts, phrase: str | None) -> str | None:
+    """Trim a metric phrase to something that can be measured, or None when unsure."""
+    if not phrase:
+        return None
+    phrase = re.split(r"[.?!;](?:\s|$)", phrase, maxsplit=1)[0]  # one sentence only
+    if phrase.count("(") != phrase.count(")"):
+        phrase = phrase[: phrase.rfind("(")] if "(" in phrase else phrase.replace(")", "")
+    if phrase.count('"') % 2:
+        phrase = phrase.replace('"', "")
+    words = phrase.split()
+    while words and words[-1].lower().strip(",:") in _DANGLING:
+        words.pop()
+    if not words:
+        return None
+    first = words[0].lower()
+    if first in _NOT_A_METRIC_LEAD:
+        return None
+    lex = f.lex
+    verb = f.lex.lemma_in("result_verbs", first) or any(
+        lex.has_lemma(key, first) for key in _METRIC_VERB_KEYS
+    )
+    if len(words) == 1 and (first in _GENERIC_METRIC or verb):
+        return None  # "number", "andel", "Record", "Source"
+    if verb and f.low.startswith(first, f.body_start) and len(words) <= 2:
+        return None  # the KR's own opening verb: "Come up", "Be able"
+    return _tidy(" ".join(words))
 
 
 def _tidy(s: str) -> str | None:
