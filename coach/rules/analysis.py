@@ -25,7 +25,15 @@ _MODALS = frozenset(
 # Predicates that are neither tasks nor changes: "upplever", "feel", "indicates", "own".
 _STATE_VERBS = frozenset("upplever känner feel feels uses indicates own owns".split())
 _EXIST_VERBS = frozenset("exists exist finns".split())
-_HAVE_VERBS = frozenset("has have har".split())
+_HAVE_VERBS = frozenset("has have har ha".split())
+# One-word adverbials between a modal and its verb, and the words that open and close a
+# period adverbial ("varje år", "vart fjärde år", "each year").
+_ADVERBIALS = frozenset(
+    "även också därför särskilt dessutom fortsatt fortsättningsvis alltid aktivt tydligt "
+    "also therefore always actively clearly further".split()
+)
+_ADVERBIAL_START = frozenset("varje vart every each".split())
+_ADVERBIAL_END = frozenset("år året månad kvartal vecka year quarter month week".split())
 _HAVE_AUX = frozenset("has have had har ha hade".split())
 _BE_VERBS = frozenset("be become bli vara".split())
 # "… than those they replaced": a participle in a relative clause is not the KR's predicate.
@@ -621,6 +629,19 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         j = verb_i
         while j + 1 < len(words) and words[j][0] in _MODALS:
             j += 1  # "ska gå", "will publish": the verb after the modal
+        if j > verb_i and _verb_kind(lex, words[j][0], lead=False) is None:
+            # "ska särskilt redovisa", "ska varje år presentera": an adverbial before the verb
+            k = next(
+                (k for k in range(j + 1, min(j + 4, len(words))) if words[k][0] in _ADVERBIAL_END),
+                None,
+            )
+            nxt = k + 1 if k is not None else j + 1
+            if (
+                nxt < len(words)
+                and words[j][0] in _ADVERBIALS | _ADVERBIAL_START
+                and _verb_kind(lex, words[nxt][0], lead=False) is not None
+            ):
+                j = nxt
         if words[j][0] in _HAVE_AUX and j + 1 < len(words):
             perfect = _verb_kind(lex, words[j + 1][0], lead=False)
             if perfect in ("result", "vague"):
