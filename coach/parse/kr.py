@@ -34,7 +34,7 @@ _VALUE_CONTEXT = frozenset(
 _STOP_METRIC = re.compile(
     r"\s(?:from|by|to|at|of|in|within|before|until|for|across|among|per|med|från|till|"
     r"inom|senast|under|på|för|i|hos|bland|vid|with|so|som|that|which|and|och)(?![\wåäö-])|"
-    r"\s?(?:,|\(|–|-\s)"
+    r"\s?(?:,|\(|–)|\s-\s"  # a dash, not the hyphen of "insamlings- och förvaltningskostnader"
 )
 
 
@@ -545,11 +545,51 @@ def _find_direction(f: KrFacts) -> None:
         f.direction = "hold"
 
 
+# A lead-in that sets the scene before the KR proper: "By 2023, …", "In emerging markets, …".
+_LEAD_ADVERBIAL = re.compile(
+    r"(?:by|in|during|until|before|within|for|across|i|inom|senast|under|till|för|efter)"
+    r"\s[^,.;:]{1,40},\s+"
+)
+# Words that only say how a measure is counted; alone they name no measured thing.
+_GENERIC_MEASURE = frozenset(
+    """number numbers count amount amounts percentage percent share proportion rate ratio level
+    total antal antalet andel andelen mängd mängden procent nivå nivån summa summan""".split()
+)
+# A metric is never an auxiliary, modal or pronoun-led clause ("har kommunen …", "it is …").
+_NOT_A_METRIC_START = frozenset(
+    """has have had is are was were will would shall should can could may must do does did it
+    they we this that there har hade är var blir ska skall kan kommer bör måste vi de den det
+    detta dessa man""".split()
+)
+_POSSESSIVES = frozenset("its their our his her sin sitt sina vår vårt våra deras dess".split())
+# Grade or school-year numbers belong to the measured group ("pupils in year 9").
+_GROUP_NUMBER_WORDS = frozenset("åk årskurs grade klass year".split())
+
+
 def _find_metric(f: KrFacts) -> str | None:
-    """The measured thing, in the KR's own words: "NPS", "median first-response time"."""
+    """The measured thing, in the KR's own words: "NPS", "median first-response time".
+
+    None when unsure: a lone generic word ("number", "andelen"), a bare verb or a clause led by
+    an auxiliary is never returned as the metric.
+    """
+    metric = _find_metric_raw(f)
+    if metric is None:
+        return None
+    first = metric.split()[0].lower()
+    if first in _NOT_A_METRIC_START:
+        return None
+    if metric.lower() in _GENERIC_MEASURE:
+        return None
+    return metric
+
+
+def _find_metric_raw(f: KrFacts) -> str | None:
     lex = f.lex
     text, low = f.text, f.low
     start = f.body_start
+    lead = _LEAD_ADVERBIAL.match(low, start)
+    if lead:
+        start = lead.end()
     words = [(t, s, e) for t, s, e in f.tokens if s >= start]
     if not words:
         return None
@@ -564,6 +604,9 @@ def _find_metric(f: KrFacts) -> str | None:
         seg_start = words[1][1] if len(words) > 1 else len(low)
         if first in ("speed", "up-sell") and len(words) > 1 and words[1][0] == "up":
             seg_start = words[2][1] if len(words) > 2 else len(low)
+    elif len(words) > 1 and any(q.start == words[1][1] for q in f.quantities):
+        # "Handle 73 566 calls": a word the lexicon lacks, then a number, is a verb.
+        seg_start = words[1][1]
     else:
         # Subject first: the metric is what comes before the verb ("Aided brand awareness … rises").
         seg_start = start
@@ -573,6 +616,10 @@ def _find_metric(f: KrFacts) -> str | None:
                 or lex.has_lemma("vague_verbs", t)
                 or t in ("is", "are", "was", "were", "will", "should", "är", "var", "ska", "blir")
             ):
+                after = [w for w in words if w[1] > s]
+                if after and after[0][0] in _POSSESSIVES and len(after) > 1:
+                    # "Our sellers raise their CSAT by 20 %": the measured thing is the object.
+                    return _find_metric_from(f, after[1][1])
                 return _tidy(text[start:s])
     seg = low[seg_start:]
     q = next((q for q in f.quantities if q.start >= seg_start and q.start - seg_start <= 4), None)
@@ -587,6 +634,9 @@ def _find_metric(f: KrFacts) -> str | None:
     return _find_metric_from(f, seg_start)
 
 
+_HYPHEN_AND = re.compile(r"(?<=[a-zåäö])-\s+(?:och|eller|and|or)\s+[\wåäö]+")
+
+
 def _find_metric_from(f: KrFacts, seg_start: int) -> str | None:
     low, text = f.low, f.text
     seg = low[seg_start:]
@@ -594,13 +644,46 @@ def _find_metric_from(f: KrFacts, seg_start: int) -> str | None:
     m = _STOP_METRIC.search(" " + seg)
     if m:
         cut = max(0, m.start() - 1)
+    coordinated = _HYPHEN_AND.match(seg, cut)
+    if coordinated:  # "insamlings- och förvaltningskostnaderna": one compound, two heads
+        cut = coordinated.end()
+    cut = _cut_at_numbers(f, seg_start, cut)
+    metric = _tidy(text[seg_start : seg_start + cut])
+    head = metric.lower().split() if metric else []
+    if head and head[0] in _GENERIC_MEASURE and len(head) <= 2:
+        # "the number of students completing Algebra I", "andelen elever som är behöriga …":
+        # the generic head is only how it is counted; the measured group follows it.
+        return _generic_head_phrase(f, seg_start) or metric
+    return metric
+
+
+def _cut_at_numbers(f: KrFacts, seg_start: int, cut: int, skip_groups: bool = False) -> int:
     for span in f.periods:
         if seg_start <= span.start < seg_start + cut:
             cut = span.start - seg_start
     for qq in f.quantities:
         if seg_start < qq.start < seg_start + cut:
+            if skip_groups and _prev_word(f.low, qq.start) in _GROUP_NUMBER_WORDS:
+                continue
             cut = qq.start - seg_start
-    return _tidy(text[seg_start : seg_start + cut])
+    return cut
+
+
+_PHRASE_END = re.compile(
+    r"\s?(?:,|\(|;|:|–|\s-\s)|\s(?:by|until|before|using|compared|from|senast|från|jämfört)"
+    r"(?![\wåäö-])"
+)
+
+
+def _generic_head_phrase(f: KrFacts, seg_start: int) -> str | None:
+    """The generic head and the group it counts, up to a number, date or clause break."""
+    seg = f.low[seg_start:]
+    end = _PHRASE_END.search(seg)
+    cut = _cut_at_numbers(f, seg_start, end.start() if end else len(seg), skip_groups=True)
+    phrase = _tidy(f.text[seg_start : seg_start + cut])
+    if not phrase or len(phrase.split()) > 14:
+        return None
+    return phrase
 
 
 _ARTICLES = re.compile(
