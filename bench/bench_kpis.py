@@ -95,7 +95,9 @@ def main(argv: list[str]) -> int:
           f"{(time.perf_counter() - t) * 1000:.0f} ms")  # fmt: skip
     everything = rows(REAL)
     med, p95, warm = latency(everything)  # before quality: the word caches start cold
-    items = everything if args.split == "all" else [r for r in everything if r["split"] == args.split]
+    items = (
+        everything if args.split == "all" else [r for r in everything if r["split"] == args.split]
+    )
     print(f"real KRs, split={args.split} ({len(items)} KRs):")
     res = evaluate(items, args.misses)
     print(f"  hit@3 where the catalog covers the domain: {res['hit@3 covered']:.2f} "

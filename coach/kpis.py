@@ -253,7 +253,8 @@ def _entry_id(data: Any, loc: tuple[Any, ...]) -> str | None:
 _COUNTING_WORDS = frozenset(
     """number count amount percentage percent share proportion rate ratio level total average
     mean median avg score index andel antal mängd procent nivå genomsnitt snitt medel summa
-    kvot grad""".split()
+    kvot grad per day daily week weekly month monthly quarter quarterly year yearly annual dag
+    vecka månad kvartal år årlig""".split()
 )
 
 
@@ -301,7 +302,7 @@ def _word_match(a: str, a_parts: tuple[str, ...], b: str, b_parts: tuple[str, ..
 class _Index:
     """Every entry's terms as word phrases, an IDF weight per stem, and postings per stem."""
 
-    def __init__(self, entries: Sequence[Sequence[str]]):
+    def __init__(self, entries: Sequence[Sequence[str]], weights_from: _Index | None = None):
         self.terms = [[p for p in (_phrase(t) for t in ts) if p.words] for ts in entries]
         df: dict[str, int] = {}
         self.vocab: dict[str, tuple[str, ...]] = {}
@@ -316,6 +317,8 @@ class _Index:
         n = max(len(entries), 1)
         self.idf = {s: math.log(1.0 + n / c) for s, c in df.items()}
         self.max_idf = math.log(1.0 + n / 0.5)  # a word no entry uses: most specific of all
+        if weights_from is not None:  # team KPIs are weighed like the catalog's words
+            self.idf, self.max_idf = weights_from.idf, weights_from.max_idf
         self._hits: dict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = {}
         # Lookup tables so one KR word is compared with a few vocabulary words, not all.
         self._by_prefix: dict[str, list[str]] = {}
@@ -505,12 +508,16 @@ def record_team_kpi(
     for i, k in enumerate(kpis):
         if k.id == kpi_id:
             merged = k.also_called + [a for a in extra if a not in k.also_called]
-            kpis[i] = k.model_copy(update={"name": name, "unit": unit or k.unit, "also_called": merged})
+            kpis[i] = k.model_copy(
+                update={"name": name, "unit": unit or k.unit, "also_called": merged}
+            )
             break
     else:
         kpis.append(TeamKpi(id=kpi_id, name=name, unit=unit, also_called=extra))
     body = _TeamFile(kpis=kpis).model_dump(mode="json", exclude_none=True)
-    header = "# Team KPIs (okr-coach kpis --record). KPI suggestions match these like catalog KPIs.\n"
+    header = (
+        "# Team KPIs (okr-coach kpis --record). KPI suggestions match these like catalog KPIs.\n"
+    )
     atomic_write_text(team_file(root), header + dump_yaml(body))
     return next(k for k in kpis if k.id == kpi_id)
 
@@ -614,7 +621,7 @@ def rank_kpis(
     best: dict[int, tuple[float, str | None]] = {}
     indexes = [(index, 0)]
     if team:
-        indexes.append((_Index([t.terms() for t in team]), len(catalog)))
+        indexes.append((_Index([t.terms() for t in team], weights_from=index), len(catalog)))
     for idx, offset in indexes:
         for (e, t), (tc, qc) in idx.score_all(words, focus).items():
             if tc < 0.5:
@@ -679,12 +686,12 @@ _REASONS = {
         "other": "hard",
     },
     "sv": {
-        "strong": "\"{measured}\" är det som {name} mäter: {definition}",
-        "partial": "Matchar delvis \"{measured}\" ({term}): kontrollera att {name} är det ni menar. {definition}",
-        "team": "Ert teams eget nyckeltal \"{name}\" matchar \"{measured}\".",
+        "strong": '"{measured}" är det som {name} mäter: {definition}',
+        "partial": 'Matchar delvis "{measured}" ({term}): kontrollera att {name} är det ni menar. {definition}',
+        "team": 'Ert teams eget nyckeltal "{name}" matchar "{measured}".',
         "driver": "Ledande indikator för {primary}: {definition}",
         "outcome": "Resultatet som {primary} ska påverka: {definition}",
-        "counter": "Motmått för {primary}: att driva \"{measured}\" {way} kan skada {name}.",
+        "counter": 'Motmått för {primary}: att driva "{measured}" {way} kan skada {name}.',
         "up": "uppåt",
         "down": "nedåt",
         "other": "hårt",
@@ -716,7 +723,9 @@ def match_kr(
     del settings
     text = (text or "").strip()
     if not text:
-        return KpiMatch(measured=None, direction=None, no_match=True, best_match=0.0, suggestions=[])
+        return KpiMatch(
+            measured=None, direction=None, no_match=True, best_match=0.0, suggestions=[]
+        )
     reading = read_kr(text, lang, metric)
     out_lang = lang if lang in LANGS else reading.lang
     k = max(1, min(int(k), 10))

@@ -152,9 +152,14 @@ def content_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
     """
     out: list[tuple[str, tuple[str, ...]]] = []
     for raw in _TOKEN_RE.findall(normalise(text)):
-        for word in re.split(r"[-']", raw):
-            if word.isdigit():
-                continue
+        pieces = [p for p in re.split(r"[-']", raw) if p and not p.isdigit()]
+        if len(pieces) > 1:  # "sign-ups" is one word "signup" made of "sign" and "up"
+            parts = tuple(f for p in pieces for f in _forms(p)[:1])
+            joined = _forms("".join(pieces))
+            if joined and parts:
+                out.append((joined[0], parts))
+            continue
+        for word in pieces:
             forms = _forms(word)
             if forms:
                 out.append((forms[0], tuple(forms[1:])))

@@ -561,6 +561,13 @@ _NOT_A_METRIC_START = frozenset(
     they we this that there har hade är var blir ska skall kan kommer bör måste vi de den det
     detta dessa man""".split()
 )
+# "Reach at least 75 points …": a qualifier before the number is part of the number.
+_QUALIFIER = re.compile(
+    r"(?:at least|at most|more than|over|above|under|up to|minst|högst|över|mer än|upp till)\s+"
+)
+_PREPOSITIONS = frozenset(
+    "by in during until before within for across i inom senast under till för efter år".split()
+)
 _POSSESSIVES = frozenset("its their our his her sin sitt sina vår vårt våra deras dess".split())
 # Grade or school-year numbers belong to the measured group ("pupils in year 9").
 _GROUP_NUMBER_WORDS = frozenset("åk årskurs grade klass year".split())
@@ -617,12 +624,23 @@ def _find_metric_raw(f: KrFacts) -> str | None:
                 or t in ("is", "are", "was", "were", "will", "should", "är", "var", "ska", "blir")
             ):
                 after = [w for w in words if w[1] > s]
+                if words[0][0] in _PREPOSITIONS and after:
+                    # "Under programperioden ska utsläppen minska": the scene first, then the
+                    # verb, then the subject — the measured thing runs to the next verb.
+                    end = next(
+                        (w[1] for w in after if lex.lemma_in("result_verbs", w[0])
+                         or lex.has_lemma("vague_verbs", w[0])),
+                        len(low),
+                    )  # fmt: skip
+                    return _tidy(text[after[0][1] : end])
                 if after and after[0][0] in _POSSESSIVES and len(after) > 1:
                     # "Our sellers raise their CSAT by 20 %": the measured thing is the object.
                     return _find_metric_from(f, after[1][1])
                 return _tidy(text[start:s])
     seg = low[seg_start:]
-    q = next((q for q in f.quantities if q.start >= seg_start and q.start - seg_start <= 4), None)
+    lead = _QUALIFIER.match(low, seg_start)
+    near = lead.end() if lead else seg_start
+    q = next((q for q in f.quantities if q.start >= near and q.start - near <= 4), None)
     if q is not None:  # "Win 15 new customers …": the metric follows the number
         seg_start = q.end
         seg = low[seg_start:]
@@ -634,6 +652,10 @@ def _find_metric_raw(f: KrFacts) -> str | None:
     return _find_metric_from(f, seg_start)
 
 
+_HEAD_LINKS = frozenset("of the all av de alla".split())
+# "mean time to review", "tid till beslut": a time measure names its end point after "to".
+_TIME_TO = re.compile(r"\s+(?:to|till)\s+(?:first\s+|första\s+)?[\wåäö-]+")
+_TIME_WORDS = ("time", "tid", "tiden")
 _HYPHEN_AND = re.compile(r"(?<=[a-zåäö])-\s+(?:och|eller|and|or)\s+[\wåäö]+")
 
 
@@ -644,13 +666,16 @@ def _find_metric_from(f: KrFacts, seg_start: int) -> str | None:
     m = _STOP_METRIC.search(" " + seg)
     if m:
         cut = max(0, m.start() - 1)
-    coordinated = _HYPHEN_AND.match(seg, cut)
-    if coordinated:  # "insamlings- och förvaltningskostnaderna": one compound, two heads
+    coordinated = _HYPHEN_AND.match(seg, cut) or (
+        _TIME_TO.match(seg, cut) if seg[:cut].endswith(_TIME_WORDS) else None
+    )
+    if coordinated:  # "insamlings- och förvaltningskostnaderna", "time to merge"
         cut = coordinated.end()
     cut = _cut_at_numbers(f, seg_start, cut)
     metric = _tidy(text[seg_start : seg_start + cut])
     head = metric.lower().split() if metric else []
-    if head and head[0] in _GENERIC_MEASURE and len(head) <= 2:
+    content = [w for w in head[1:] if w not in _HEAD_LINKS]
+    if head and head[0] in _GENERIC_MEASURE and len(content) <= 1:
         # "the number of students completing Algebra I", "andelen elever som är behöriga …":
         # the generic head is only how it is counted; the measured group follows it.
         return _generic_head_phrase(f, seg_start) or metric
