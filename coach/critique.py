@@ -8,6 +8,7 @@ and, when the model is off or misbehaves, returns the rule-based result with the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -139,12 +140,13 @@ def _kpi_candidates(
     texts: list[str], lang: str, settings: Settings, team_kpis: list[KpiRef] | None = None
 ) -> list[dict[str, str]]:
     """The best catalog KPIs for the objective and its KRs (the model picks among these)."""
-    from coach.kpis import suggest_kpis
+    from coach.kpis import CANDIDATE_FLOOR, suggest_kpis
 
     best: dict[str, tuple[float, dict[str, str]]] = {}
     team = tuple(team_kpis or ())
     for text in texts:
-        for s in _suggest_cached(suggest_kpis, text, lang, settings, team):
+        candidates = functools.partial(suggest_kpis, floor=CANDIDATE_FLOOR)
+        for s in _suggest_cached(candidates, text, lang, settings, team):
             row = {"id": s.kpi_id, "name": s.name, "reason": s.reason or ""}
             if s.kpi_id not in best or s.score > best[s.kpi_id][0]:
                 best[s.kpi_id] = (s.score, row)

@@ -558,6 +558,9 @@ def _as_team(items: Sequence[KpiRef | TeamKpi] | None, catalog: Catalog) -> list
 
 # Tuned on the `tune` half of bench/kpi_real (see bench/kpi_real/README.md).
 MATCH_FLOOR = 0.5  # below: "no close match in the catalog"
+# Candidates a model or a person picks from (critique prompts, offline KR skeletons for an
+# objective) may be looser: each still carries its match strength.
+CANDIDATE_FLOOR = 0.3
 STRONG = 0.75  # at or above: the KPI is the KR's measured thing
 WHOLE_TEXT = 0.85  # focus of each word when the reader found no measured thing
 
@@ -713,6 +716,7 @@ def match_kr(
     settings: Settings | None = None,
     team_kpis: Sequence[KpiRef | TeamKpi] | None = None,
     metric: str | None = None,
+    floor: float = MATCH_FLOOR,
 ) -> KpiMatch:
     """KPIs for one KR: those that measure it, their drivers and a counter-metric — or none.
 
@@ -732,7 +736,7 @@ def match_kr(
     catalog = load_catalog()
     ranked = rank_kpis(text, reading, team_kpis, catalog=catalog)
     best = ranked[0].strength if ranked else 0.0
-    if best < MATCH_FLOOR:
+    if best < floor:
         return KpiMatch(measured=reading.measured, direction=reading.direction, no_match=True,
                         best_match=best, suggestions=[])  # fmt: skip
     return KpiMatch(
@@ -740,7 +744,7 @@ def match_kr(
         direction=reading.direction,
         no_match=False,
         best_match=best,
-        suggestions=_compose(ranked, reading, catalog, out_lang, k),
+        suggestions=_compose(ranked, reading, catalog, out_lang, k, floor),
     )
 
 
@@ -750,13 +754,14 @@ def suggest_kpis(
     k: int = 5,
     settings: Settings | None = None,
     team_kpis: Sequence[KpiRef | TeamKpi] | None = None,
+    floor: float = MATCH_FLOOR,
 ) -> list[KpiSuggestion]:
     """The suggestions of ``match_kr`` ([] when the catalog has no close match)."""
-    return match_kr(text, lang, k, settings, team_kpis).suggestions
+    return match_kr(text, lang, k, settings, team_kpis, floor=floor).suggestions
 
 
 def _compose(
-    ranked: list[_Cand], reading: KrReading, catalog: Catalog, lang: str, k: int
+    ranked: list[_Cand], reading: KrReading, catalog: Catalog, lang: str, k: int, floor: float
 ) -> list[KpiSuggestion]:
     msgs = _REASONS[lang]
     top = ranked[0]
@@ -785,7 +790,7 @@ def _compose(
         return msgs["strong" if c.strength >= STRONG else "partial"].format(**fields).strip()
 
     # 1. KPIs that measure the KR: the best, and any about as good (two names for one thing).
-    direct = [c for c in ranked if c.strength >= max(MATCH_FLOOR, 0.85 * top.strength)][:3]
+    direct = [c for c in ranked if c.strength >= max(floor, 0.85 * top.strength)][:3]
     for c in direct:
         level = MatchLevel.strong if c.strength >= STRONG else MatchLevel.partial
         add(c, Role(c.indicator.value), level, direct_reason(c), c.strength)

@@ -143,7 +143,9 @@ def test_team_kpis_from_cycle_files_rank_beside_catalog_kpis() -> None:
     out = suggest_kpis("Double the demo requests from the website form", lang="en", team_kpis=team)
     assert out[0].kpi_id == "demo_requests_web" and out[0].source == "team"
     assert sum(s.kpi_id == "nps" for s in out) <= 1
-    assert "demo_requests_web" in [c.key for c in rank_kpis("Double demo requests", team_kpis=team)[:3]]
+    assert "demo_requests_web" in [
+        c.key for c in rank_kpis("Double demo requests", team_kpis=team)[:3]
+    ]
 
 
 def test_names_and_reasons_follow_the_requested_language() -> None:
