@@ -374,7 +374,9 @@ class _Index:
         q_weights = [f * self.weight(b) for (b, _), f in zip(words, focus, strict=True)]
         q_all = sum(q_weights)
         top = max(focus, default=0.0)
-        anchors = {a for a, hits in per_word.items() if any(focus[i] >= top for i, _ in hits)}
+        anchors = {
+            a for a, hits in per_word.items() if any(focus[i] >= ANCHOR * top for i, _ in hits)
+        }
         cands = {pt for a in anchors for pt in self.postings.get(a, ())}
         out = {}
         for e, t in cands:
@@ -402,6 +404,7 @@ def _match_score(term_cov: float, focus_cov: float, n_words: int) -> float:
 
 _COMPLEMENT_END = re.compile(r"[\d,;:()]|\s[–-]\s")
 COMPLEMENT_WEIGHT = 0.5  # "väntetiden [i snitt … på ett äldreboende]": what the head is about
+ANCHOR = 0.5  # a term must match a word at least this central (relative to the most central)
 
 
 def _focus(text: str, reading: KrReading) -> tuple[list[tuple[str, tuple[str, ...]]], list[float]]:
@@ -679,7 +682,7 @@ class KpiMatch(BaseModel):
 _REASONS = {
     "en": {
         "strong": '"{measured}" is what {name} measures: {definition}',
-        "partial": 'Partly matches "{measured}" ({term}): check that {name} is what you mean. {definition}',
+        "partial": 'Partly matches "{measured}"{term}: check that {name} is what you mean: {definition}',
         "team": 'Your team\'s own KPI "{name}" matches "{measured}".',
         "driver": "Leading indicator for {primary}: {definition}",
         "outcome": "The result {primary} should move: {definition}",
@@ -690,7 +693,7 @@ _REASONS = {
     },
     "sv": {
         "strong": '"{measured}" är det som {name} mäter: {definition}',
-        "partial": 'Matchar delvis "{measured}" ({term}): kontrollera att {name} är det ni menar. {definition}',
+        "partial": 'Matchar delvis "{measured}"{term}: kontrollera att {name} är det ni menar: {definition}',
         "team": 'Ert teams eget nyckeltal "{name}" matchar "{measured}".',
         "driver": "Ledande indikator för {primary}: {definition}",
         "outcome": "Resultatet som {primary} ska påverka: {definition}",
@@ -783,7 +786,8 @@ def _compose(
             ))  # fmt: skip
 
     def direct_reason(c: _Cand) -> str:
-        fields = {"measured": measured, "name": c.name(lang), "term": c.term or "",
+        term = f" ({c.term})" if c.term and c.term != c.name(lang) else ""
+        fields = {"measured": measured, "name": c.name(lang), "term": term,
                   "definition": _definition(c, lang)}  # fmt: skip
         if c.team is not None:
             return msgs["team"].format(**fields)
