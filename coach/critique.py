@@ -617,15 +617,23 @@ def draft_objectives(
 
 
 def _skeletons(
-    objective_title: str, lang: str, settings: Settings, deadline: str | None
+    objective_title: str,
+    lang: str,
+    settings: Settings,
+    deadline: str | None,
+    strategy: str | None = None,
 ) -> list[DraftedKr]:
-    """Offline drafts: catalog KPIs the objective points at, as from ___ to ___ skeletons."""
+    """Offline drafts: catalog KPIs the objective (else its strategy) points at, as from ___ to
+    ___ skeletons. None when neither names anything the catalog measures."""
     if lang == "sv":
         pattern, by = "{name}: från ___ till ___{by}", f" senast {deadline}" if deadline else ""
     else:
         pattern, by = "{name}: from ___ to ___{by}", f" by {deadline}" if deadline else ""
     out = []
-    for kpi in _kpi_candidates([objective_title], lang, settings)[:4]:
+    kpis = _kpi_candidates([objective_title], lang, settings)
+    if not kpis and strategy:
+        kpis = _kpi_candidates([strategy], lang, settings)
+    for kpi in kpis[:4]:
         text = pattern.format(name=kpi["name"], by=by)
         out.append(
             DraftedKr(
@@ -659,7 +667,7 @@ def draft_krs(
         return DraftKrsResult(
             objective=title,
             source="rules",
-            candidates=_skeletons(title, lang, settings, deadline),
+            candidates=_skeletons(title, lang, settings, deadline, strategy),
             fallback_reason=llm.OFF_HINT,
         )
     prompt, context, _ = _draft_krs_prompt(objective, settings, lang, strategy, deadline)
@@ -669,7 +677,7 @@ def draft_krs(
         return DraftKrsResult(
             objective=title,
             source="rules",
-            candidates=_skeletons(title, lang, settings, deadline),
+            candidates=_skeletons(title, lang, settings, deadline, strategy),
             fallback_reason=str(e),
         )
     candidates = [

@@ -666,7 +666,8 @@ def _find_metric_from(f: KrFacts, seg_start: int) -> str | None:
     m = _STOP_METRIC.search(" " + seg)
     if m:
         cut = max(0, m.start() - 1)
-    coordinated = _HYPHEN_AND.match(seg, cut) or (
+    hyphen = cut - 1 if cut and seg[cut - 1] == "-" else cut
+    coordinated = _HYPHEN_AND.match(seg, hyphen) or (
         _TIME_TO.match(seg, cut) if seg[:cut].endswith(_TIME_WORDS) else None
     )
     if coordinated:  # "insamlings- och förvaltningskostnaderna", "time to merge"
