@@ -292,6 +292,8 @@ def _word_match(a: str, a_parts: tuple[str, ...], b: str, b_parts: tuple[str, ..
         return 1.0  # the term's word inside a KR compound: användning ~ elanvändning
     if len(a) >= 6 and a[-2:] in ("el", "er", "en") and b.startswith(a[:-2] + a[-1]):
         return 1.0  # Swedish syncope: drivmedel ~ drivmedlen, nyckel ~ nycklar
+    if a in b_parts:
+        return 1.0  # one part of a KR compound or hyphenated word: time ~ time-to-value
     if a_parts and set(a_parts) <= ({b} | set(b_parts)):
         return 1.0
     if len(b) >= 5 and b in a:
@@ -351,6 +353,7 @@ class _Index:
             )  # fmt: skip
             for part in (b, *b_parts):
                 cands.update(self._by_part.get(part, ()))
+            cands.update(p for p in b_parts if p in self.vocab)
             found = [(a, m) for a in cands if (m := _word_match(a, self.vocab[a], b, b_parts))]
             if len(self._hits) < 50_000:
                 self._hits[word] = found

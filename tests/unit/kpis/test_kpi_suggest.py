@@ -89,6 +89,12 @@ def test_single_words_of_the_text_do_not_pull_in_unrelated_kpis(text, lang, neve
     assert not set(_ids(suggest_kpis(text, lang=lang))) & never
 
 
+def test_hyphenated_and_compound_words_match_their_parts() -> None:
+    assert _ids(suggest_kpis("Reduce time-to-value from 7 days to 2 days"))[0] == "time_to_value"
+    sv = suggest_kpis("Hålla insamlings- och förvaltningskostnaderna under 25 %", lang="sv")
+    assert _ids(sv)[0] == "fundraising_cost_ratio"
+
+
 def test_cost_kr_gets_a_cost_kpi_not_revenue() -> None:
     out = suggest_kpis("Cut delivery cost as a share of revenue from 18% to 12%", lang="en")
     assert out[0].kpi_id == "cost_to_income_ratio"
