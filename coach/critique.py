@@ -8,6 +8,7 @@ and, when the model is off or misbehaves, returns the rule-based result with the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -139,12 +140,13 @@ def _kpi_candidates(
     texts: list[str], lang: str, settings: Settings, team_kpis: list[KpiRef] | None = None
 ) -> list[dict[str, str]]:
     """The best catalog KPIs for the objective and its KRs (the model picks among these)."""
-    from coach.kpis import suggest_kpis
+    from coach.kpis import CANDIDATE_FLOOR, suggest_kpis
 
     best: dict[str, tuple[float, dict[str, str]]] = {}
     team = tuple(team_kpis or ())
     for text in texts:
-        for s in _suggest_cached(suggest_kpis, text, lang, settings, team):
+        candidates = functools.partial(suggest_kpis, floor=CANDIDATE_FLOOR)
+        for s in _suggest_cached(candidates, text, lang, settings, team):
             row = {"id": s.kpi_id, "name": s.name, "reason": s.reason or ""}
             if s.kpi_id not in best or s.score > best[s.kpi_id][0]:
                 best[s.kpi_id] = (s.score, row)
@@ -615,15 +617,23 @@ def draft_objectives(
 
 
 def _skeletons(
-    objective_title: str, lang: str, settings: Settings, deadline: str | None
+    objective_title: str,
+    lang: str,
+    settings: Settings,
+    deadline: str | None,
+    strategy: str | None = None,
 ) -> list[DraftedKr]:
-    """Offline drafts: catalog KPIs the objective points at, as from ___ to ___ skeletons."""
+    """Offline drafts: catalog KPIs the objective (else its strategy) points at, as from ___ to
+    ___ skeletons. None when neither names anything the catalog measures."""
     if lang == "sv":
         pattern, by = "{name}: från ___ till ___{by}", f" senast {deadline}" if deadline else ""
     else:
         pattern, by = "{name}: from ___ to ___{by}", f" by {deadline}" if deadline else ""
     out = []
-    for kpi in _kpi_candidates([objective_title], lang, settings)[:4]:
+    kpis = _kpi_candidates([objective_title], lang, settings)
+    if not kpis and strategy:
+        kpis = _kpi_candidates([strategy], lang, settings)
+    for kpi in kpis[:4]:
         text = pattern.format(name=kpi["name"], by=by)
         out.append(
             DraftedKr(
@@ -657,7 +667,7 @@ def draft_krs(
         return DraftKrsResult(
             objective=title,
             source="rules",
-            candidates=_skeletons(title, lang, settings, deadline),
+            candidates=_skeletons(title, lang, settings, deadline, strategy),
             fallback_reason=llm.OFF_HINT,
         )
     prompt, context, _ = _draft_krs_prompt(objective, settings, lang, strategy, deadline)
@@ -667,7 +677,7 @@ def draft_krs(
         return DraftKrsResult(
             objective=title,
             source="rules",
-            candidates=_skeletons(title, lang, settings, deadline),
+            candidates=_skeletons(title, lang, settings, deadline, strategy),
             fallback_reason=str(e),
         )
     candidates = [

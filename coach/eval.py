@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--split",
-        choices=["dev", "test"],
+        choices=["dev", "tune", "test"],
         help="score only the items whose 'split' field has this value",
     )
     parser.add_argument("--format", choices=["text", "json"], default="text")

@@ -1,30 +1,28 @@
 """The KPI catalog (``knowledge/kpis.yaml``) and KPI suggestions for key results.
 
-``load_catalog()`` parses and validates the catalog once per process (no vectors: that keeps
-app start fast). ``suggest_kpis(text)`` ranks catalog KPIs, and the team's own KPIs from past
-cycles, for one KR or objective by fusing two signals:
+``load_catalog()`` parses and validates the catalog once per process. ``match_kr(text)`` reads
+the KR with the shared KR reader (``coach.parse.parse_kr``: the measured thing, the direction)
+and matches that measured thing — not every word of the sentence — against every KPI's names
+and synonyms in both languages, and against the team's own KPIs (``team-kpis.yaml`` in the
+workspace and the ``kpis`` lists of cycle files). Words are compared with the shared stemmer
+and compound splitter in ``coach.lexical``.
 
-- bilingual keyword matching against every KPI's names and synonyms in both languages, with
-  light stemming and compound matching (``kundbortfallet`` finds ``bortfall``);
-- similarity from the shared embedder (``coach.embeddings``), whose catalog vectors are cached
-  on disk keyed by the catalog's hash and the embedder's name, and computed only on first use.
-
-It then composes 3–5 suggestions with roles: at least one leading and one lagging indicator
-where the catalog allows, the leading drivers when the KR's metric is itself a KPI, the outcome
-KPIs an activity KR should move, and a counter-metric for growth KRs.
+A match has a strength in 0..1: how much of a catalog term the measured thing contains and how
+much of the measured thing the term explains. Below ``MATCH_FLOOR`` the answer is "no close
+match in the catalog" rather than a list of loosely related KPIs; the CLI then offers to record
+the team's own KPI, which is matched like a catalog KPI from then on. Above it, the suggestions
+are the KPI(s) that measure the KR, their leading drivers from the catalog's links, and a
+counter-metric for growth KRs; each says why, naming the KR's measured thing.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import math
-import os
 import re
-import tempfile
-import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -37,10 +35,7 @@ from coach.models import KpiRef
 from coach.parse import detect_language
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from coach.config import Settings
-    from coach.embeddings import Embedder
     from coach.models import Cycle, KeyResult
 
 LANGS = ("en", "sv")
@@ -64,6 +59,7 @@ class KpiCategory(StrEnum):
     operational = "operational"
     customer = "customer"
     employee = "employee"
+    societal = "societal"  # outcomes for pupils, patients, residents or the climate
 
 
 class KpiDomain(StrEnum):
@@ -75,6 +71,13 @@ class KpiDomain(StrEnum):
     engineering = "engineering"
     people = "people"
     project = "project"
+    education = "education"
+    public_services = "public_services"
+    care = "care"
+    climate = "climate"
+    nonprofit = "nonprofit"
+    community = "community"
+    content = "content"
 
 
 class Role(StrEnum):
@@ -243,285 +246,408 @@ def _entry_id(data: Any, loc: tuple[Any, ...]) -> str | None:
     return None
 
 
-# ------------------------------------------------------------------------- text matching
+# ------------------------------------------------------------------------ word matching
 
-_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-
-_STOP = frozenset(
-    """a an and the of to in on for by per with from at as is are be our we all any each every
-    its it this that into than then over under within without more less least most at least
-    och att av för på i med till från som en ett den det de vi vår våra vårt alla varje per
-    är ska skall vara blir inom under över mer mindre minst högst än mot efter före vid sin
-    sitt sina samt där när hos också""".split()
+# Words that say how a measure is counted, not what is measured: a KR phrase made mostly of
+# them ("the share of …") must not count as explained by a KPI that shares only them.
+_COUNTING_WORDS = frozenset(
+    """number count amount percentage percent share proportion rate ratio level total average
+    mean median avg score index andel antal mängd procent nivå genomsnitt snitt medel summa
+    kvot grad per day daily week weekly month monthly quarter quarterly year yearly annual dag
+    vecka månad kvartal år årlig""".split()
 )
 
-# Inflection endings, longest first; a stem keeps at least four letters.
-_SUFFIXES = (
-    "heterna", "heten", "heter", "arnas", "ernas", "ornas", "arna", "erna", "orna", "ande",
-    "ende", "ingar", "ingen", "ning", "ings", "ing", "ies", "ers", "ade", "are", "ens",
-    "ets", "es", "ed", "er", "ar", "or", "en", "et", "na", "s", "y",
-)  # fmt: skip
+
+@functools.lru_cache(maxsize=1)
+def _counting_stems() -> frozenset[str]:
+    return frozenset(w for t in _COUNTING_WORDS for w, _ in _words(t))
 
 
-_ENDINGS = frozenset({"e", "a", "s", "y", "or", "er", "ar", "en", "et", "es", "ed", "na", "ing"})
+@dataclass(frozen=True)
+class _Phrase:
+    """A name, synonym or measured thing as content words: (stem, compound parts)."""
+
+    text: str
+    words: tuple[tuple[str, tuple[str, ...]], ...]
 
 
-def _stem(word: str) -> str:
-    for keep in (4, 5):  # delivery -> deliver -> deliv, like deliver -> deliv; not förs|en
-        for suf in _SUFFIXES:
-            if word.endswith(suf) and len(word) - len(suf) >= keep:
-                word = word[: -len(suf)]
-                break
-        else:
-            break
-    return word
+def _words(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    from coach.lexical import content_words
+
+    return content_words(text)
 
 
-def stems(text: str) -> list[str]:
-    """Lower-cased, stemmed content words (stop words dropped, single letters dropped)."""
-    out = []
-    for w in _WORD_RE.findall(text.lower()):
-        if w in _STOP or (len(w) < 2 and not w.isdigit()):
-            continue
-        out.append(_stem(w))
-    return out
+def _phrase(text: str) -> _Phrase:
+    return _Phrase(text, tuple(_words(text)))
 
 
-def _matches(term_stem: str, query: Sequence[str]) -> bool:
-    """A term word matches a query word exactly, as a prefix, or inside a compound."""
-    for q in query:
-        if q == term_stem:
-            return True
-        if len(term_stem) >= 4 and q.startswith(term_stem):
-            return True
-        if len(term_stem) >= 5 and term_stem in q:  # Swedish compounds: kund|nöjdhet
-            return True
-        # visit ~ visitor, but not ärende ~ ärendekö (a compound, not an inflection)
-        if len(q) >= 5 and term_stem.startswith(q) and term_stem[len(q) :] in _ENDINGS:
-            return True
-    return False
+def _word_match(a: str, a_parts: tuple[str, ...], b: str, b_parts: tuple[str, ...]) -> float:
+    """How well word ``a`` (from a catalog term) is present as word ``b`` (from the KR)."""
+    if a == b:
+        return 1.0
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 5 and long_.startswith(short) and len(long_) - len(short) <= 3:
+        return 1.0  # delivery ~ deliveries after stemming
+    if len(a) >= 5 and a in b:
+        return 1.0  # the term's word inside a KR compound: användning ~ elanvändning
+    if len(a) >= 6 and a[-2:] in ("el", "er", "en") and b.startswith(a[:-2] + a[-1]):
+        return 1.0  # Swedish syncope: drivmedel ~ drivmedlen, nyckel ~ nycklar
+    if a in b_parts:
+        return 1.0  # one part of a KR compound or hyphenated word: time ~ time-to-value
+    if a_parts and set(a_parts) <= ({b} | set(b_parts)):
+        return 1.0
+    if len(b) >= 5 and b in a:
+        return 0.6  # the KR names only part of a more specific compound: utsläpp ~ växthusgas…
+    return 0.0
 
 
-class _Term:
-    __slots__ = ("lang", "stems", "text")
+class _Index:
+    """Every entry's terms as word phrases, an IDF weight per stem, and postings per stem."""
 
-    def __init__(self, lang: str, text: str):
-        self.lang = lang
-        self.text = text
-        self.stems = tuple(dict.fromkeys(stems(text)))
-
-
-class _LexicalIndex:
-    """Names and synonyms of every entry, with an IDF weight per stem."""
-
-    def __init__(self, entries: Sequence[list[tuple[str, str]]]):
-        self.terms = [[_Term(lang, t) for lang, t in e] for e in entries]
-        self.terms = [[t for t in ts if t.stems] for ts in self.terms]
+    def __init__(self, entries: Sequence[Sequence[str]], weights_from: _Index | None = None):
+        self.terms = [[p for p in (_phrase(t) for t in ts) if p.words] for ts in entries]
         df: dict[str, int] = {}
-        for ts in self.terms:
-            for s in {s for t in ts for s in t.stems}:
-                df[s] = df.get(s, 0) + 1
+        self.vocab: dict[str, tuple[str, ...]] = {}
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for e, ts in enumerate(self.terms):
+            for stem in {w for p in ts for w, _ in p.words}:
+                df[stem] = df.get(stem, 0) + 1
+            for t, p in enumerate(ts):
+                for w, parts in p.words:
+                    self.vocab.setdefault(w, parts)
+                    self.postings.setdefault(w, []).append((e, t))
         n = max(len(entries), 1)
         self.idf = {s: math.log(1.0 + n / c) for s, c in df.items()}
+        self.max_idf = math.log(1.0 + n / 0.5)  # a word no entry uses: most specific of all
+        if weights_from is not None:  # team KPIs are weighed like the catalog's words
+            self.idf, self.max_idf = weights_from.idf, weights_from.max_idf
+        self._hits: dict[tuple[str, tuple[str, ...]], list[tuple[str, float]]] = {}
+        # Lookup tables so one KR word is compared with a few vocabulary words, not all.
+        self._by_prefix: dict[str, list[str]] = {}
+        self._by_infix: dict[str, list[str]] = {}
+        self._by_part: dict[str, list[str]] = {}
+        for a, parts in self.vocab.items():
+            if len(a) >= 5:
+                self._by_prefix.setdefault(a[:5], []).append(a)
+                for i in range(len(a) - 4):
+                    for j in range(i + 5, len(a) + 1):
+                        self._by_infix.setdefault(a[i:j], []).append(a)
+            for part in parts:
+                self._by_part.setdefault(part, []).append(a)
 
-    def score(self, query: Sequence[str]) -> list[tuple[float, str | None]]:
-        """Per entry: (best term coverage 0..~1.3, the matching term). Full phrases beat parts."""
-        # Match each vocabulary stem once per query, then score terms by lookups.
-        matched = {s for s in self.idf if _matches(s, query)}
-        out: list[tuple[float, str | None]] = []
-        for ts in self.terms:
-            best, best_term = 0.0, None
-            for t in ts:
-                if matched.isdisjoint(t.stems):
-                    continue
-                weights = [self.idf[s] for s in t.stems]
-                hit = sum(w for s, w in zip(t.stems, weights, strict=True) if s in matched)
-                cov = hit / sum(weights)
-                # A whole name or synonym present is strong evidence; longer phrases are more
-                # specific than single words, so they win ties.
-                s = cov * (1.0 + 0.1 * min(len(t.stems) - 1, 3)) if cov >= 0.999 else 0.55 * cov
-                if s > best:
-                    best, best_term = s, t.text
-            out.append((best, best_term))
+    def weight(self, stem: str) -> float:
+        w = self.idf.get(stem, self.max_idf)
+        return 0.25 * w if stem in _counting_stems() else w
+
+    def hits(self, word: tuple[str, tuple[str, ...]]) -> list[tuple[str, float]]:
+        """Vocabulary words that one KR word matches, with the match value (memoised)."""
+        found = self._hits.get(word)
+        if found is None:
+            b, b_parts = word
+            cands = {b} & self.vocab.keys()
+            cands.update(self._by_prefix.get(b[:5], ()) if len(b) >= 5 else ())
+            cands.update(self._by_infix.get(b, ()) if len(b) >= 5 else ())
+            cands.update(
+                b[i:j] for i in range(len(b) - 4) for j in range(i + 5, len(b) + 1)
+                if b[i:j] in self.vocab
+            )  # fmt: skip
+            for part in (b, *b_parts):
+                cands.update(self._by_part.get(part, ()))
+            cands.update(p for p in b_parts if p in self.vocab)
+            found = [(a, m) for a in cands if (m := _word_match(a, self.vocab[a], b, b_parts))]
+            if len(self._hits) < 50_000:
+                self._hits[word] = found
+        return found
+
+    def score_all(
+        self, words: Sequence[tuple[str, tuple[str, ...]]], focus: Sequence[float]
+    ) -> dict[tuple[int, int], tuple[float, float]]:
+        """(term coverage, focus coverage) for every term that shares a focus word.
+
+        ``words`` are all the KR's words; a term's coverage counts them all (every word of the
+        term must be somewhere in the KR). ``focus`` weighs each word by how central it is to
+        the measured thing (1 for the measured phrase, less for its complement, 0 elsewhere);
+        a term must match at least one of the most central words, and the focus coverage says how
+        much of the measured thing it explains.
+        """
+        per_word: dict[str, list[tuple[int, float]]] = {}
+        for i, word in enumerate(words):
+            for a, m in self.hits(word):
+                per_word.setdefault(a, []).append((i, m))
+        q_weights = [f * self.weight(b) for (b, _), f in zip(words, focus, strict=True)]
+        q_all = sum(q_weights)
+        top = max(focus, default=0.0)
+        anchors = {
+            a for a, hits in per_word.items() if any(focus[i] >= ANCHOR * top for i, _ in hits)
+        }
+        cands = {pt for a in anchors for pt in self.postings.get(a, ())}
+        out = {}
+        for e, t in cands:
+            term = self.terms[e][t]
+            t_hit = t_all = 0.0
+            q_best: dict[int, float] = {}
+            for a, _ in term.words:
+                w = self.weight(a)
+                t_all += w
+                best = 0.0
+                for i, m in per_word.get(a, ()):
+                    best = max(best, m)
+                    q_best[i] = max(q_best.get(i, 0.0), m)
+                t_hit += w * best
+            q_hit = sum(q_weights[i] * m for i, m in q_best.items())
+            out[(e, t)] = (t_hit / t_all if t_all else 0.0, q_hit / q_all if q_all else 0.0)
         return out
 
 
-@functools.lru_cache(maxsize=4)
-def _catalog_index(digest: str, source: str) -> _LexicalIndex:
-    catalog = load_catalog(source)
-    return _LexicalIndex([k.terms() for k in catalog.kpis])
+def _match_score(term_cov: float, focus_cov: float, n_words: int) -> float:
+    """Strength of one term: the whole term must be in the KR; the more of the measured thing
+    it explains, the stronger; a longer (more specific) term wins a tie."""
+    return term_cov**2 * (0.3 + 0.7 * focus_cov) + 0.02 * min(n_words - 1, 3)
 
 
-# ------------------------------------------------------------------------ cached vectors
-
-_VECTOR_LOCK = threading.Lock()
-_VECTORS: dict[tuple[str, str], np.ndarray] = {}
-
-
-def _kpi_documents(kpi: Kpi) -> list[str]:
-    """Texts embedded per KPI: names+synonyms per language, and name+definition per language."""
-    docs = []
-    for lang in LANGS:
-        docs.append(", ".join([kpi.name.in_lang(lang), *kpi.synonyms.in_lang(lang)]))
-    for lang in LANGS:
-        docs.append(f"{kpi.name.in_lang(lang)}: {kpi.definition.in_lang(lang)}")
-    return docs
+_COMPLEMENT_END = re.compile(r"[\d,;:()]|\s[–-]\s")
+COMPLEMENT_WEIGHT = 0.5  # "väntetiden [i snitt … på ett äldreboende]": what the head is about
+ANCHOR = 0.5  # a term must match a word at least this central (relative to the most central)
 
 
-DOCS_PER_KPI = 4
-
-
-def vector_cache_dir(settings: Settings | None = None) -> Path:
-    """Where catalog vectors are cached: the workspace cache, else the user's cache dir."""
-    if settings is not None and settings.workspace.is_dir():
-        return settings.cache_dir / "kpis"  # a fresh path is not turned into a workspace here
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("okr-coach", appauthor=False)) / "kpis"
-
-
-def _cache_file(directory: Path, catalog: Catalog, embedder_name: str) -> Path:
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder_name)[:80]
-    return directory / f"kpi-vectors-{catalog.digest[:16]}-{safe}.npy"
-
-
-def catalog_vectors(
-    catalog: Catalog, embedder: Embedder, cache_dir: Path | None = None
-) -> np.ndarray:
-    """(len(catalog) × DOCS_PER_KPI, dim) vectors: memory, then disk, then the embedder."""
-    import numpy as np
-
-    key = (catalog.digest, embedder.name)
-    with _VECTOR_LOCK:
-        if key in _VECTORS:
-            return _VECTORS[key]
-        expected = len(catalog) * DOCS_PER_KPI
-        path = _cache_file(cache_dir, catalog, embedder.name) if cache_dir else None
-        vecs = _read_vectors(path, expected) if path else None
-        if vecs is None:
-            docs = [d for k in catalog.kpis for d in _kpi_documents(k)]
-            vecs = np.asarray(embedder.embed(docs), dtype=np.float32)
-            if path:
-                _write_vectors(path, vecs)
-        _VECTORS[key] = vecs
-        return vecs
-
-
-def _read_vectors(path: Path, rows: int) -> np.ndarray | None:
-    import numpy as np
-
-    try:
-        vecs = np.load(path, allow_pickle=False)
-    except (OSError, ValueError):
-        return None  # missing or damaged: recompute
-    if vecs.ndim != 2 or vecs.shape[0] != rows or not np.isfinite(vecs).all():
-        return None
-    return vecs.astype(np.float32, copy=False)
-
-
-def _write_vectors(path: Path, vecs: np.ndarray) -> None:
-    """Best effort: a read-only or full disk only costs recomputation next time."""
-    import numpy as np
-
-    from coach.files.atomic import atomic_write_bytes
-
-    buf = io.BytesIO()
-    np.save(buf, vecs, allow_pickle=False)
-    for directory in (path.parent, _temp_cache_dir()):
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(directory / path.name, buf.getvalue())
-            return
-        except OSError:
-            continue
-
-
-def _temp_cache_dir() -> Path:
-    uid = os.getuid() if hasattr(os, "getuid") else "user"
-    return Path(tempfile.gettempdir()) / f"okr-coach-{uid}" / "kpis"
-
-
-def clear_vector_memory() -> None:
-    """Forget vectors held in memory (tests and benchmarks measure the disk cache with it)."""
-    with _VECTOR_LOCK:
-        _VECTORS.clear()
-
-
-# -------------------------------------------------------------------------- KR reading
-
-_ACTIVITY_VERBS = {
-    "en": """launch publish hold run make send call write create build implement introduce
-        organise organize conduct host attend complete roll set up sign arrange train produce
-        post deliver develop start redesign migrate hire interview visit record""",
-    "sv": """lansera publicera hålla genomföra ringa skicka skriva skapa bygga implementera
-        införa ta arrangera anordna teckna starta utbilda rulla producera posta leverera
-        utveckla göra ordna besöka anställa rekrytera intervjua spela""",
-}
-_GROWTH_WORDS = {
-    "en": """increase grow raise lift boost double triple expand gain win more improve
-        higher reach maximise maximize accelerate""",
-    "sv": """öka växa höja lyfta dubbla fördubbla tredubbla utöka vinna fler mer förbättra
-        högre nå""",
-}
-_REDUCE_WORDS = {
-    "en": "reduce cut lower decrease halve shorten minimise minimize drop less fewer down",
-    "sv": "minska sänka halvera korta kapa färre mindre lägre ner",
-}
-_FROM_TO = re.compile(
-    r"(?:from|från)\s+(-?\d[\d\s.,]*)\D{0,12}?\s(?:to|till)\s+(-?\d[\d\s.,]*)", re.IGNORECASE
-)
-
-
-def _words(text: str) -> list[str]:
-    return _WORD_RE.findall(text.lower())
-
-
-def _lexicon(table: dict[str, str]) -> frozenset[str]:
-    return frozenset(w for v in table.values() for w in v.split())
-
-
-_ACTIVITY = _lexicon(_ACTIVITY_VERBS)
-_GROWTH = _lexicon(_GROWTH_WORDS)
-_REDUCE = _lexicon(_REDUCE_WORDS)
-
-
-def _number(raw: str) -> float | None:
-    raw = raw.strip().replace(" ", "")
-    if raw.count(",") == 1 and "." not in raw:
-        raw = raw.replace(",", ".")
-    raw = raw.replace(",", "")
-    try:
-        return float(raw.rstrip("."))
-    except ValueError:
-        return None
-
-
-def is_activity_kr(text: str) -> bool:
-    """The KR names work to do (launch, publish, call) rather than a result to reach."""
-    words = [w for w in _words(text) if not w.isdigit()]
-    if not words or "%" in text or "procent" in words or "percent" in words:
-        return False  # "Deliver 95 % of orders on time" states a rate: an outcome
-    first = words[0]
-    if first in _GROWTH or first in _REDUCE:
-        return False
-    return first in _ACTIVITY or (
-        len(first) > 4 and any(first.startswith(v) for v in _ACTIVITY if len(v) > 4)
+def _focus(text: str, reading: KrReading) -> tuple[list[tuple[str, tuple[str, ...]]], list[float]]:
+    """The KR's words with a focus weight each: measured thing 1, its complement less, rest 0."""
+    if not reading.measured:
+        words = _words(text)
+        return words, [WHOLE_TEXT] * len(words)
+    core = _words(reading.measured)
+    pos = text.lower().find(reading.measured.lower())
+    rest = text[pos + len(reading.measured) :] if pos >= 0 else ""
+    end = _COMPLEMENT_END.search(rest)
+    complement = _words(rest[: end.start()] if end else rest)[:8]
+    before = _words(text[:pos]) if pos >= 0 else []
+    after = _words(rest[end.start() :]) if end else []
+    words = core + complement + before + after
+    return words, [1.0] * len(core) + [COMPLEMENT_WEIGHT] * len(complement) + [0.0] * (
+        len(before) + len(after)
     )
 
 
-def kr_change(text: str) -> str | None:
-    """``up`` for growth KRs, ``down`` for reductions, None when the text does not say."""
-    m = _FROM_TO.search(text)
-    if m:
-        a, b = _number(m.group(1)), _number(m.group(2))
-        if a is not None and b is not None and a != b:
-            return "up" if b > a else "down"
-    words = set(_words(text))
-    if words & _REDUCE:
-        return "down"
-    if words & _GROWTH or re.search(r"\+\s?\d", text):
-        return "up"
-    return None
+@functools.lru_cache(maxsize=4)
+def _catalog_index(digest: str, source: str) -> _Index:
+    catalog = load_catalog(source)
+    return _Index([[t for _, t in k.terms()] for k in catalog.kpis])
+
+
+# ---------------------------------------------------------------------------- team KPIs
+
+TEAM_FILE = "team-kpis.yaml"
+
+
+class TeamKpi(_Strict):
+    """A KPI the team measures that the catalog lacks (``team-kpis.yaml`` or a cycle file)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    name: str = Field(min_length=1, max_length=120)
+    unit: str | None = None
+    direction: str | None = None
+    also_called: list[str] = Field(default_factory=list, description="other names for it")
+
+    def terms(self) -> list[str]:
+        return [self.name, _id_words(self.id), *self.also_called]
+
+    @classmethod
+    def from_ref(cls, ref: KpiRef) -> TeamKpi:
+        return cls.model_construct(id=ref.id, name=ref.name, unit=ref.unit,
+                                   direction=ref.direction, also_called=[])  # fmt: skip
+
+
+class _TeamFile(_Strict):
+    schema_version: int = 1
+    kpis: list[TeamKpi] = Field(default_factory=list)
+
+
+def _id_words(kpi_id: str) -> str:
+    return re.sub(r"[_\-.]+", " ", kpi_id)
+
+
+def team_file(root: str | Path) -> Path:
+    return Path(root) / TEAM_FILE
+
+
+def load_team_file(root: str | Path) -> list[TeamKpi]:
+    """The workspace's recorded team KPIs; [] when there is no file. A bad file is an error."""
+    path = team_file(root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        raise InputError(f"cannot read team KPIs ({e.strerror})", str(path)) from None
+    from coach.files.yaml_io import load_data
+
+    data = load_data(text, str(path)) or {}
+    try:
+        return _TeamFile.model_validate(data).kpis
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"invalid team KPI file: {where}: {first['msg']}", str(path)) from None
+
+
+def record_team_kpi(
+    root: str | Path,
+    name: str,
+    kpi_id: str | None = None,
+    unit: str | None = None,
+    also_called: Sequence[str] = (),
+) -> TeamKpi:
+    """Add (or extend) a team KPI in ``team-kpis.yaml``; suggestions find it from then on."""
+    from coach.files.atomic import atomic_write_text
+    from coach.files.yaml_io import dump_yaml
+
+    name = " ".join(name.split())
+    if not name:
+        raise InputError("a team KPI needs a name")
+    kpi_id = kpi_id or re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    if not kpi_id or not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", kpi_id):
+        raise InputError(f"invalid KPI id {kpi_id!r}: use lower-case letters, digits and _")
+    if kpi_id in load_catalog():
+        raise InputError(f"{kpi_id!r} is already a catalog KPI; use it directly")
+    kpis = load_team_file(root)
+    extra = [a for a in (" ".join(x.split()) for x in also_called) if a]
+    for i, k in enumerate(kpis):
+        if k.id == kpi_id:
+            merged = k.also_called + [a for a in extra if a not in k.also_called]
+            kpis[i] = k.model_copy(
+                update={"name": name, "unit": unit or k.unit, "also_called": merged}
+            )
+            break
+    else:
+        kpis.append(TeamKpi(id=kpi_id, name=name, unit=unit, also_called=extra))
+    body = _TeamFile(kpis=kpis).model_dump(mode="json", exclude_none=True)
+    header = (
+        "# Team KPIs (okr-coach kpis --record). KPI suggestions match these like catalog KPIs.\n"
+    )
+    atomic_write_text(team_file(root), header + dump_yaml(body))
+    return next(k for k in kpis if k.id == kpi_id)
+
+
+def team_kpis_from_workspace(root: str | Path, exclude_cycle: str | None = None) -> list[TeamKpi]:
+    """Recorded team KPIs plus the KpiRef entries of cycle files (newest definition wins).
+
+    Unreadable cycle files are skipped: suggestions must not fail because an old file is bad.
+    """
+    from coach.workspace import Workspace
+
+    ws = Workspace(Path(root))
+    found: dict[str, TeamKpi] = {}
+    for cycle_id in ws.cycle_ids():
+        if cycle_id == exclude_cycle:
+            continue
+        try:
+            cycle = ws.load_cycle(cycle_id)
+        except OkrCoachError:
+            continue
+        for ref in cycle.kpis:
+            found[ref.id] = TeamKpi.from_ref(ref)
+    for k in load_team_file(root):
+        found[k.id] = k
+    return list(found.values())
+
+
+def _as_team(items: Sequence[KpiRef | TeamKpi] | None, catalog: Catalog) -> list[TeamKpi]:
+    out: dict[str, TeamKpi] = {}
+    for it in items or ():
+        t = it if isinstance(it, TeamKpi) else TeamKpi.from_ref(it)
+        if t.id not in catalog:
+            out[t.id] = t
+    return list(out.values())
+
+
+# ---------------------------------------------------------------------------- matching
+
+# Tuned on the `tune` half of bench/kpi_real (see bench/kpi_real/README.md).
+MATCH_FLOOR = 0.5  # below: "no close match in the catalog"
+# Candidates a model or a person picks from (critique prompts, offline KR skeletons for an
+# objective) may be looser: each still carries its match strength.
+CANDIDATE_FLOOR = 0.3
+STRONG = 0.75  # at or above: the KPI is the KR's measured thing
+WHOLE_TEXT = 0.85  # focus of each word when the reader found no measured thing
+
+
+class MatchLevel(StrEnum):
+    strong = "strong"  # the KPI is what the KR measures
+    partial = "partial"  # part of the measured thing matches: check it is what is meant
+    linked = "linked"  # no word match; linked to the matched KPI in the catalog
+    counter = "counter"  # guards the matched KPI against being gamed
+
+
+@dataclass
+class _Cand:
+    key: str
+    kpi: Kpi | None
+    team: TeamKpi | None
+    strength: float
+    term: str | None
+
+    def name(self, lang: str) -> str:
+        if self.kpi:
+            return self.kpi.name.in_lang(lang)
+        return self.team.name if self.team else self.key
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.kpi.indicator if self.kpi else Indicator.lagging
+
+
+@dataclass(frozen=True)
+class KrReading:
+    """What the shared KR reader found that matching uses."""
+
+    measured: str | None  # the measured thing in the KR's words, None when the reader is unsure
+    direction: str | None  # up | down | hold | None
+    lang: str
+
+
+def read_kr(text: str, lang: str | None = None, metric: str | None = None) -> KrReading:
+    """The measured thing and direction of a KR, from ``coach.parse.parse_kr``."""
+    from coach.parse import parse_kr
+
+    lang = lang if lang in LANGS else detect_language(text)
+    parsed = parse_kr(text, lang)
+    return KrReading((metric or parsed.metric or "").strip() or None, parsed.direction, lang)
+
+
+def rank_kpis(
+    text: str,
+    reading: KrReading | None = None,
+    team_kpis: Sequence[KpiRef | TeamKpi] | None = None,
+    *,
+    catalog: Catalog | None = None,
+) -> list[_Cand]:
+    """Catalog and team KPIs that match the KR at all, strongest first."""
+    catalog = catalog or load_catalog()
+    reading = reading or read_kr(text)
+    index = _catalog_index(catalog.digest, catalog.source)
+    words, focus = _focus(text, reading)
+    team = _as_team(team_kpis, catalog)
+    best: dict[int, tuple[float, str | None]] = {}
+    indexes = [(index, 0)]
+    if team:
+        indexes.append((_Index([t.terms() for t in team], weights_from=index), len(catalog)))
+    for idx, offset in indexes:
+        for (e, t), (tc, qc) in idx.score_all(words, focus).items():
+            if tc < 0.5:
+                continue
+            term = idx.terms[e][t]
+            s = min(1.0, _match_score(tc, qc, len(term.words)))
+            if s > best.get(e + offset, (0.0, None))[0]:
+                best[e + offset] = (s, term.text)
+    out = []
+    for i, (s, term) in best.items():
+        if i < len(catalog):
+            out.append(_Cand(catalog.kpis[i].id, catalog.kpis[i], None, round(s, 4), term))
+        else:
+            tk = team[i - len(catalog)]
+            out.append(_Cand(tk.id, None, tk, round(s, 4), term))
+    out.sort(key=lambda c: (-c.strength, c.team is None, c.key))
+    return out
 
 
 # ------------------------------------------------------------------------- suggestions
@@ -536,152 +662,96 @@ class KpiSuggestion(BaseModel):
     name: str
     reason: str
     role: Role
-    score: float = Field(ge=0.0, le=1.0)
+    score: float = Field(ge=0.0, le=1.0, description="ranking score (the match for direct hits)")
+    match: float = Field(ge=0.0, le=1.0, description="how well the KPI itself matches the KR")
+    match_level: MatchLevel
+    matched_term: str | None = None
     indicator: Indicator
     source: str = Field(default="catalog", description="catalog | team")
 
 
+class KpiMatch(BaseModel):
+    """The suggestions for one KR, or an honest "no close match"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measured: str | None
+    direction: str | None
+    no_match: bool
+    best_match: float = Field(ge=0.0, le=1.0)
+    suggestions: list[KpiSuggestion]
+
+
 _REASONS = {
     "en": {
-        "is_kpi": "The KR's metric is this KPI itself: track it as the lagging result.",
-        "is_kpi_leading": "The KR's metric is this KPI itself; it is a leading indicator.",
-        "driver": "Leading indicator that drives {primary}: watch it weekly to steer.",
-        "activity": "The KR is an activity; this is the outcome it should move.",
-        "activity_count": "Counts the activity itself; only useful beside the outcome it should move.",
-        "match": "Matches the KR's wording ({term}).",
-        "similar": "Close in meaning to the KR.",
-        "related": "Linked to {primary} in the catalog: it moves with it and helps explain it.",
-        "leading": "Leading indicator: shows early whether the KR is moving.",
-        "lagging": "Lagging indicator: confirms the result the KR aims for.",
-        "counter": "Counter-metric: guards against pushing {primary} in ways that hurt or game it.",
-        "team": "Your team tracked this KPI in earlier cycles.",
+        "strong": '"{measured}" is what {name} measures: {definition}',
+        "partial": 'Partly matches "{measured}"{term}: check that {name} is what you mean: {definition}',
+        "team": 'Your team\'s own KPI "{name}" matches "{measured}".',
+        "driver": "Leading indicator for {primary}: {definition}",
+        "outcome": "The result {primary} should move: {definition}",
+        "counter": 'Counter-metric for {primary}: pushing "{measured}" {way} can hurt {name}.',
+        "up": "up",
+        "down": "down",
+        "other": "hard",
     },
     "sv": {
-        "is_kpi": "KR:ets mått är själva nyckeltalet: följ det som det släpande resultatet.",
-        "is_kpi_leading": "KR:ets mått är själva nyckeltalet; det är en ledande indikator.",
-        "driver": "Ledande indikator som driver {primary}: följ den varje vecka för att styra.",
-        "activity": "KR:et är en aktivitet; detta är resultatet den ska påverka.",
-        "activity_count": "Räknar själva aktiviteten; bara användbar bredvid resultatet den ska påverka.",
-        "match": "Matchar KR:ets formulering ({term}).",
-        "similar": "Ligger nära KR:et i betydelse.",
-        "related": "Kopplat till {primary} i katalogen: rör sig med det och hjälper till att förklara det.",
-        "leading": "Ledande indikator: visar tidigt om KR:et rör sig.",
-        "lagging": "Släpande indikator: bekräftar resultatet som KR:et siktar på.",
-        "counter": "Motmått: skyddar mot att {primary} drivs på ett sätt som skadar eller fuskar.",
-        "team": "Ert team följde det här nyckeltalet i tidigare cykler.",
+        "strong": '"{measured}" är det som {name} mäter: {definition}',
+        "partial": 'Matchar delvis "{measured}"{term}: kontrollera att {name} är det ni menar: {definition}',
+        "team": 'Ert teams eget nyckeltal "{name}" matchar "{measured}".',
+        "driver": "Ledande indikator för {primary}: {definition}",
+        "outcome": "Resultatet som {primary} ska påverka: {definition}",
+        "counter": 'Motmått för {primary}: att driva "{measured}" {way} kan skada {name}.',
+        "up": "uppåt",
+        "down": "nedåt",
+        "other": "hårt",
     },
 }
 
 
-class _Candidate:
-    __slots__ = ("key", "kpi", "ref", "score", "kw", "term", "indicator")
-
-    def __init__(self, key: str, kpi: Kpi | None, ref: KpiRef | None, score: float, kw: float,
-                 term: str | None, indicator: Indicator):  # fmt: skip
-        self.key = key
-        self.kpi = kpi
-        self.ref = ref
-        self.score = score
-        self.kw = kw
-        self.term = term
-        self.indicator = indicator
-
-    def name(self, lang: str) -> str:
-        return (
-            self.kpi.name.in_lang(lang) if self.kpi else (self.ref.name if self.ref else self.key)
-        )
+def _definition(c: _Cand, lang: str) -> str:
+    if c.kpi is None:
+        return ""
+    text = c.kpi.definition.in_lang(lang).strip()
+    return text[0].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-# Fusion weights, tuned on the labelled set (bench/bench_kpis.py) for the general rule:
-# keyword evidence dominates when present, the embedder ranks paraphrases and breaks ties.
-KEYWORD_WEIGHT = 0.65
-EMBEDDING_WEIGHT = 0.35
-STRONG_MATCH = 0.99  # a whole name or synonym of the KPI appears in the KR
-WEAK = 0.45  # below this share of the top score a candidate is noise, not a suggestion
-
-
-def rank_kpis(
+def match_kr(
     text: str,
+    lang: str | None = None,
+    k: int = 5,
     settings: Settings | None = None,
-    team_kpis: Sequence[KpiRef] | None = None,
-    *,
-    use_embeddings: bool = True,
-    catalog: Catalog | None = None,
-) -> list[_Candidate]:
-    """Every catalog (and team) KPI scored for ``text``, best first."""
-    import numpy as np
+    team_kpis: Sequence[KpiRef | TeamKpi] | None = None,
+    metric: str | None = None,
+    floor: float = MATCH_FLOOR,
+) -> KpiMatch:
+    """KPIs for one KR: those that measure it, their drivers and a counter-metric — or none.
 
-    catalog = catalog or load_catalog()
-    index = _catalog_index(catalog.digest, catalog.source)
-    q = stems(text)
-    kw = index.score(q)
-    n = len(catalog)
-    emb = np.zeros(n, dtype=np.float32)
-    team = [r for r in (team_kpis or []) if r.id not in catalog]
-    team_emb = np.zeros(len(team), dtype=np.float32)
-    if use_embeddings and text.strip():
-        try:
-            emb, team_emb = _similarities(text, catalog, team, settings)
-        except (OkrCoachError, ImportError, OSError):
-            # A remote embedder that is down or misconfigured must not stop suggestions:
-            # the keyword signal alone still ranks well (see bench/bench_kpis.py).
-            use_embeddings = False
-    all_emb = np.concatenate([emb, team_emb])
-    lo, hi = (float(all_emb.min()), float(all_emb.max())) if len(all_emb) else (0.0, 1.0)
-    spread = hi - lo if hi - lo > 1e-6 else 1.0
-
-    def fused(k: float, e: float) -> float:
-        e_n = (e - lo) / spread if use_embeddings else 0.0
-        return KEYWORD_WEIGHT * min(k, 1.3) / 1.3 + EMBEDDING_WEIGHT * e_n
-
-    cands = [
-        _Candidate(
-            kpi.id, kpi, None, fused(kw[i][0], float(emb[i])), kw[i][0], kw[i][1], kpi.indicator
+    ``metric`` is the KR's own metric field when a cycle file has one; otherwise the shared KR
+    reader finds the measured thing in ``text``. ``settings`` is accepted for symmetry with the
+    other suggesters (matching needs no model).
+    """
+    del settings
+    text = (text or "").strip()
+    if not text:
+        return KpiMatch(
+            measured=None, direction=None, no_match=True, best_match=0.0, suggestions=[]
         )
-        for i, kpi in enumerate(catalog.kpis)
-    ]
-    if team:
-        team_index = _LexicalIndex([[("en", r.name), ("en", _id_words(r.id))] for r in team])
-        for j, (ref, (k, term)) in enumerate(zip(team, team_index.score(q), strict=True)):
-            ind = _team_indicator(ref, catalog, index)
-            cands.append(_Candidate(ref.id, None, ref, fused(k, float(team_emb[j])), k, term, ind))
-    cands.sort(key=lambda c: (-c.score, c.ref is None, c.key))
-    return cands
-
-
-def _id_words(kpi_id: str) -> str:
-    return re.sub(r"[_\-.]+", " ", kpi_id)
-
-
-def _similarities(
-    text: str, catalog: Catalog, team: list[KpiRef], settings: Settings | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cosine similarity of the text to every catalog KPI (best of its texts) and team KPI."""
-    import numpy as np
-
-    from coach.embeddings import get_embedder
-
-    embedder = get_embedder(settings)
-    vecs = catalog_vectors(catalog, embedder, vector_cache_dir(settings))
-    qv = embedder.embed([text])[0]
-    sims = (vecs @ qv).reshape(len(catalog), DOCS_PER_KPI)
-    # Names/synonyms count fully; the definition texts slightly less (they are wordier).
-    emb = np.maximum(sims[:, :2].max(axis=1), 0.9 * sims[:, 2:].max(axis=1))
-    team_emb = np.zeros(len(team), dtype=np.float32)
-    if team:
-        team_emb = embedder.embed([_team_doc(r) for r in team]) @ qv
-    return emb, team_emb
-
-
-def _team_doc(ref: KpiRef) -> str:
-    return f"{ref.name} ({_id_words(ref.id)})"
-
-
-def _team_indicator(ref: KpiRef, catalog: Catalog, index: _LexicalIndex) -> Indicator:
-    """A team KPI that names a catalog KPI shares its indicator; otherwise assume a result."""
-    scores = index.score(stems(_team_doc(ref)))
-    best = max(range(len(scores)), key=lambda i: scores[i][0])
-    return catalog.kpis[best].indicator if scores[best][0] >= 0.75 else Indicator.lagging
+    reading = read_kr(text, lang, metric)
+    out_lang = lang if lang in LANGS else reading.lang
+    k = max(1, min(int(k), 10))
+    catalog = load_catalog()
+    ranked = rank_kpis(text, reading, team_kpis, catalog=catalog)
+    best = ranked[0].strength if ranked else 0.0
+    if best < floor:
+        return KpiMatch(measured=reading.measured, direction=reading.direction, no_match=True,
+                        best_match=best, suggestions=[])  # fmt: skip
+    return KpiMatch(
+        measured=reading.measured,
+        direction=reading.direction,
+        no_match=False,
+        best_match=best,
+        suggestions=_compose(ranked, reading, catalog, out_lang, k, floor),
+    )
 
 
 def suggest_kpis(
@@ -689,169 +759,73 @@ def suggest_kpis(
     lang: str | None = None,
     k: int = 5,
     settings: Settings | None = None,
-    team_kpis: list[KpiRef] | None = None,
+    team_kpis: Sequence[KpiRef | TeamKpi] | None = None,
+    floor: float = MATCH_FLOOR,
 ) -> list[KpiSuggestion]:
-    """3–5 KPIs for a KR or objective, each with a role and a one-line reason in ``lang``."""
-    text = (text or "").strip()
-    if not text:
-        return []
-    out_lang = lang if lang in LANGS else detect_language(text)
-    k = max(1, min(int(k), 10))
-    catalog = load_catalog()
-    ranked = rank_kpis(text, settings, team_kpis, catalog=catalog)
-    return _compose(text, ranked, catalog, out_lang, k)
+    """The suggestions of ``match_kr`` ([] when the catalog has no close match)."""
+    return match_kr(text, lang, k, settings, team_kpis, floor=floor).suggestions
 
 
 def _compose(
-    text: str, ranked: list[_Candidate], catalog: Catalog, lang: str, k: int
+    ranked: list[_Cand], reading: KrReading, catalog: Catalog, lang: str, k: int, floor: float
 ) -> list[KpiSuggestion]:
     msgs = _REASONS[lang]
-    by_key = {c.key: c for c in ranked}
-    picked: list[tuple[_Candidate, Role, str]] = []
-
-    def has(key: str) -> bool:
-        return any(c.key == key for c, _, _ in picked)
-
-    def add(c: _Candidate, role: Role, reason: str) -> None:
-        if not has(c.key) and len(picked) < k:
-            picked.append((c, role, reason))
-
-    activity = is_activity_kr(text)
-    change = kr_change(text)
     top = ranked[0]
-    primary_is_metric = top.kw >= STRONG_MATCH and not activity
-    counter_slot = 1 if change == "up" and k >= 3 else 0
+    measured = reading.measured or top.term or ""
+    matched = {c.key: c for c in ranked}
+    picked: list[KpiSuggestion] = []
 
-    def generic_reason(c: _Candidate) -> str:
-        if c.ref is not None:
-            return msgs["team"]
-        if c.kw >= STRONG_MATCH and c.term:
-            return msgs["match"].format(term=c.term)
-        return msgs[c.indicator.value] if c.kw <= 0 else msgs["similar"]
+    def cand(key: str) -> _Cand | None:
+        kpi = catalog.get(key)
+        return matched.get(key) or (_Cand(key, kpi, None, 0.0, None) if kpi else None)
 
-    # 1. The best match: the KR's own metric, or the nearest KPI.
-    if primary_is_metric:
-        key = "is_kpi" if top.indicator is Indicator.lagging else "is_kpi_leading"
-        add(top, Role(top.indicator.value), msgs[key])
-    elif activity and top.indicator is Indicator.leading:
-        add(top, Role.leading, msgs["activity_count"])
-    else:
-        add(top, Role(top.indicator.value), generic_reason(top))
+    def add(c: _Cand, role: Role, level: MatchLevel, reason: str, score: float) -> None:
+        if len(picked) < k and all(p.kpi_id != c.key for p in picked):
+            picked.append(KpiSuggestion(
+                kpi_id=c.key, name=c.name(lang), reason=reason, role=role,
+                score=round(min(1.0, max(0.0, score)), 4), match=min(1.0, c.strength),
+                match_level=level, matched_term=c.term, indicator=c.indicator,
+                source="team" if c.team else "catalog",
+            ))  # fmt: skip
 
-    near = _neighbours(top, by_key, catalog, hops=1)
-    budget = k - counter_slot
-    # 2. Activity KRs get the outcomes the activity should move (one or two links away in
-    #    the catalog's graph); KRs whose metric is a KPI get the leading drivers of it.
-    if activity:
-        hood = _neighbours(top, by_key, catalog, hops=2)
-        # Results first (lagging), then the nearer signals the work should move (organic
-        # traffic for blog posts), then the domain's results.
-        outcomes = [c for c in hood if c.indicator is Indicator.lagging]
-        outcomes += [c for c in hood if c.indicator is Indicator.leading]
-        outcomes += _same_domain(top, ranked, Indicator.lagging)
-        for c in outcomes[:2]:
-            if len(picked) < budget:
-                add(c, Role(c.indicator.value), msgs["activity"])
-    elif primary_is_metric:
-        drivers = [c for c in _neighbours(top, by_key, catalog, hops=1, forward_only=True)]
-        drivers = [c for c in drivers if c.indicator is Indicator.leading]
-        # A close runner-up keeps the list honest when the top match is the wrong KPI.
-        if ranked[1].score > 0.9 * top.score and len(picked) < budget:
-            add(ranked[1], Role(ranked[1].indicator.value), generic_reason(ranked[1]))
-        for c in drivers[:2]:
-            if len(picked) < budget:
-                add(c, Role.leading, msgs["driver"].format(primary=top.name(lang)))
-    # 3. Fill with the next best; the catalog's own links first when the metric is a KPI.
-    linked = {c.key for c in near} if primary_is_metric else set()
-    for c in (near if primary_is_metric else []) + ranked[1:]:
-        if len(picked) >= budget:
-            break
-        if len(picked) >= 3 and c.key not in linked and c.score < WEAK * top.score:
-            continue  # three good KPIs beat five padded with weak matches
-        if c.key in linked and c.kw < STRONG_MATCH:
-            add(c, Role(c.indicator.value), msgs["related"].format(primary=top.name(lang)))
-        else:
-            add(c, Role(c.indicator.value), generic_reason(c))
-    # 4. At least one leading and one lagging indicator when the catalog has a fitting one.
-    for need in (Indicator.leading, Indicator.lagging):
-        if len(picked) < 2 or any(
-            c.indicator is need for c, r, _ in picked if r is not Role.counter
-        ):
-            continue
-        pool = near + _same_domain(top, ranked, need) + ranked[:25]
-        pool = [c for c in pool if c.indicator is need and not has(c.key)]
-        if pool:
-            c = pool[0]
-            reason = msgs[need.value]
-            if len(picked) >= budget:
-                picked.pop()
-            picked.append((c, Role(need.value), reason))
-    # 5. A counter-metric for growth KRs.
-    if counter_slot:
-        counter = _counter_for([c for c, _, _ in picked], catalog, by_key)
-        if counter is not None:
-            if len(picked) >= k:
-                picked.pop()
-            primary_name = top.name(lang)
-            picked.append(
-                (
-                    counter,
-                    Role.counter,
-                    msgs["counter"].format(primary=primary_name, name=counter.name(lang)),
-                )
-            )
-    return [
-        KpiSuggestion(
-            kpi_id=c.key,
-            name=c.name(lang),
-            reason=reason,
-            role=role,
-            score=round(max(0.0, min(1.0, c.score)), 4),
-            indicator=c.indicator,
-            source="team" if c.ref is not None else "catalog",
-        )
-        for c, role, reason in picked
-    ]
+    def direct_reason(c: _Cand) -> str:
+        term = f" ({c.term})" if c.term and c.term != c.name(lang) else ""
+        fields = {"measured": measured, "name": c.name(lang), "term": term,
+                  "definition": _definition(c, lang)}  # fmt: skip
+        if c.team is not None:
+            return msgs["team"].format(**fields)
+        return msgs["strong" if c.strength >= STRONG else "partial"].format(**fields).strip()
 
-
-def _same_domain(top: _Candidate, ranked: list[_Candidate], need: Indicator) -> list[_Candidate]:
-    """Best-scoring KPIs of the top match's domain with the needed indicator."""
-    if top.kpi is None:
-        return []
-    domain = top.kpi.domain
-    return [
-        c
-        for c in ranked[1:]
-        if c.kpi is not None and c.kpi.domain is domain and c.indicator is need
-    ]
-
-
-def _neighbours(
-    c: _Candidate,
-    by_key: dict[str, _Candidate],
-    catalog: Catalog,
-    hops: int,
-    forward_only: bool = False,
-) -> list[_Candidate]:
-    """KPIs linked to ``c`` by ``related`` (either way), nearer first, then best-scoring."""
-    if c.kpi is None:
-        return []
-    reverse = _reverse_links(catalog.digest, catalog.source)
-    seen = {c.key: 0}
-    frontier = [c.key]
-    for hop in range(1, hops + 1):
-        nxt = []
-        for key in frontier:
-            kpi = catalog.get(key)
-            links = list(kpi.related) if kpi else []
-            links += [] if forward_only else reverse.get(key, [])
-            for r in links:
-                if r not in seen:
-                    seen[r] = hop
-                    nxt.append(r)
-        frontier = nxt
-    found = [by_key[r] for r, h in seen.items() if h > 0 and r in by_key]
-    return sorted(found, key=lambda x: (seen[x.key], -x.score))
+    # 1. KPIs that measure the KR: the best, and any about as good (two names for one thing).
+    direct = [c for c in ranked if c.strength >= max(floor, 0.85 * top.strength)][:3]
+    for c in direct:
+        level = MatchLevel.strong if c.strength >= STRONG else MatchLevel.partial
+        add(c, Role(c.indicator.value), level, direct_reason(c), c.strength)
+    primary = top.name(lang)
+    counter_slot = 1 if reading.direction == "up" and k >= 3 and top.kpi else 0
+    # 2. From the catalog's links: leading drivers of a result, or the result a driver moves.
+    if top.kpi is not None:
+        want = Indicator.leading if top.indicator is Indicator.lagging else Indicator.lagging
+        keys = top.kpi.related + _reverse_links(catalog.digest, catalog.source).get(top.key, [])
+        links = [c for c in map(cand, keys) if c is not None]
+        key = "driver" if want is Indicator.leading else "outcome"
+        for c in [c for c in links if c.indicator is want][:2]:
+            if len(picked) >= k - counter_slot:
+                break
+            reason = msgs[key].format(primary=primary, definition=_definition(c, lang))
+            add(c, Role(want.value), MatchLevel.linked, reason, 0.6 * top.strength)
+    # 3. A counter-metric for growth KRs.
+    if counter_slot and top.kpi is not None:
+        chosen = {p.kpi_id for p in picked}
+        for ref in top.kpi.counter_metrics:
+            c = cand(ref)
+            if c is not None and ref not in chosen:
+                way = msgs["up" if reading.direction == "up" else "other"]
+                reason = msgs["counter"].format(primary=primary, measured=measured, way=way,
+                                                name=c.name(lang))  # fmt: skip
+                add(c, Role.counter, MatchLevel.counter, reason, 0.5 * top.strength)
+                break
+    return picked
 
 
 @functools.lru_cache(maxsize=4)
@@ -863,49 +837,7 @@ def _reverse_links(digest: str, source: str) -> dict[str, list[str]]:
     return rev
 
 
-def _counter_for(
-    chosen: Iterable[_Candidate], catalog: Catalog, by_key: dict[str, _Candidate]
-) -> _Candidate | None:
-    chosen = list(chosen)
-    keys = {c.key for c in chosen}
-    for c in chosen:
-        if c.kpi is None:
-            continue
-        for ref in c.kpi.counter_metrics:
-            if ref not in keys and ref in by_key:
-                return by_key[ref]
-    return None
-
-
-# ------------------------------------------------------------------ cycles and team KPIs
-
-
-def kr_query(kr: KeyResult) -> str:
-    """The text a KR is ranked by: its sentence plus a named metric when it adds words."""
-    if kr.metric and kr.metric.lower() not in kr.text.lower():
-        return f"{kr.text} ({kr.metric})"
-    return kr.text
-
-
-def team_kpis_from_workspace(root: str | Path, exclude_cycle: str | None = None) -> list[KpiRef]:
-    """KpiRef entries defined in the workspace's cycle files (newest definition wins).
-
-    Unreadable cycle files are skipped: suggestions must not fail because an old file is bad.
-    """
-    from coach.workspace import Workspace
-
-    ws = Workspace(Path(root))
-    found: dict[str, KpiRef] = {}
-    for cycle_id in ws.cycle_ids():
-        if cycle_id == exclude_cycle:
-            continue
-        try:
-            cycle = ws.load_cycle(cycle_id)
-        except OkrCoachError:
-            continue
-        for ref in cycle.kpis:
-            found[ref.id] = ref
-    return list(found.values())
+# ------------------------------------------------------------------------------ cycles
 
 
 def suggest_for_cycle(
@@ -913,16 +845,14 @@ def suggest_for_cycle(
     lang: str | None = None,
     k: int = 5,
     settings: Settings | None = None,
-    team_kpis: list[KpiRef] | None = None,
-) -> list[tuple[int, int, KeyResult, list[KpiSuggestion]]]:
-    """Suggestions for every KR of a cycle: ``(objective_index, kr_index, kr, suggestions)``."""
-    refs = list(team_kpis or []) + [
-        r for r in cycle.kpis if r.id not in {t.id for t in team_kpis or []}
-    ]
+    team_kpis: Sequence[KpiRef | TeamKpi] | None = None,
+) -> list[tuple[int, int, KeyResult, KpiMatch]]:
+    """A match for every KR of a cycle: ``(objective_index, kr_index, kr, match)``."""
+    team = list(team_kpis or []) + list(cycle.kpis)
     out_lang = (
         lang if lang in LANGS else (cycle.language.value if cycle.language.value in LANGS else None)
     )
     return [
-        (oi, ki, kr, suggest_kpis(kr_query(kr), out_lang, k, settings, refs))
+        (oi, ki, kr, match_kr(kr.text, out_lang, k, settings, team, metric=kr.metric))
         for oi, ki, _, kr in cycle.iter_krs()
     ]

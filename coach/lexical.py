@@ -144,6 +144,28 @@ def _forms(word: str) -> tuple[str, ...]:
     return (stem(word), *split_compound(word))
 
 
+def content_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """``(stem, compound parts)`` per content word, in order (stop words and digits dropped).
+
+    The word-level view of ``tokenize``: matchers that need to know which word a part belongs
+    to (how much of a phrase another phrase covers) use this instead of the flat token list.
+    """
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for raw in _TOKEN_RE.findall(normalise(text)):
+        pieces = [p for p in re.split(r"[-']", raw) if p and not p.isdigit()]
+        if len(pieces) > 1:  # "sign-ups" is one word "signup" made of "sign" and "up"
+            parts = tuple(f for p in pieces for f in _forms(p)[:1])
+            joined = _forms("".join(pieces))
+            if joined and parts:
+                out.append((joined[0], parts))
+            continue
+        for word in pieces:
+            forms = _forms(word)
+            if forms:
+                out.append((forms[0], tuple(forms[1:])))
+    return out
+
+
 def guess_language(text: str) -> str:
     """``sv`` or ``en`` by stop-word counts and Swedish letters (good enough for metadata)."""
     words = _TOKEN_RE.findall(normalise(text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,6 +13,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:  # imported lazily: building settings models costs ~0.2 s, --help needs none
     from coach.config import Settings
     from coach.workspace import Workspace
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def sanitize(text: str) -> str:
+    """Text from files and users is data: control characters (escape sequences) never reach
+    the terminal."""
+    return _CONTROL.sub(" ", text)
 
 
 @dataclass

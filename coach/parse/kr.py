@@ -32,9 +32,9 @@ _VALUE_CONTEXT = frozenset(
     "baseline baslinje nuläge utgångsläge instead".split()
 )
 _STOP_METRIC = re.compile(
-    r"\s(?:from|by|to|at|of|in|within|before|until|for|across|among|per|med|från|till|"
+    r"\s(?:from|by|to|at|of|in|within|before|until|for|across|among|med|från|till|"
     r"inom|senast|under|på|för|i|hos|bland|vid|with|so|som|that|which|and|och)(?![\wåäö-])|"
-    r"\s?(?:,|\(|–|-\s)"
+    r"\s?(?:,|\(|–)|\s-\s"  # a dash, not the hyphen of "insamlings- och förvaltningskostnader"
 )
 
 
@@ -545,11 +545,46 @@ def _find_direction(f: KrFacts) -> None:
         f.direction = "hold"
 
 
+# A lead-in that sets the scene before the KR proper: "By 2023, …", "In emerging markets, …".
+_LEAD_ADVERBIAL = re.compile(
+    r"(?:by|in|during|until|before|within|for|across|i|inom|senast|under|till|för|efter)"
+    r"\s[^,.;:]{1,40},\s+"
+)
+# Words that only say how a measure is counted; alone they name no measured thing.
+_GENERIC_MEASURE = frozenset(
+    """number numbers count amount amounts percentage percent share proportion rate ratio level
+    total antal antalet andel andelen mängd mängden procent nivå nivån summa summan""".split()
+)
+# "Reach at least 75 points …": a qualifier before the number is part of the number.
+_QUALIFIER = re.compile(
+    r"\s*(?:at least|at most|more than|no fewer than|over|above|under|up to|minst|högst|över|"
+    r"mer än|fler än|upp till)\s+"
+)
+_PREPOSITIONS = frozenset(
+    "by in during until before within for across i inom senast under till för efter år".split()
+)
+_POSSESSIVES = frozenset("its their our his her sin sitt sina vår vårt våra deras dess".split())
+# Grade or school-year numbers belong to the measured group ("pupils in year 9").
+_GROUP_NUMBER_WORDS = frozenset("åk årskurs grade klass year".split())
+
+
 def _find_metric(f: KrFacts) -> str | None:
-    """The measured thing, in the KR's own words: "NPS", "median first-response time"."""
+    """The measured thing, in the KR's own words: "NPS", "median first-response time" — or
+    None when the words found cannot be a measure (a lone "number", a bare verb, a clause led
+    by a pronoun or an auxiliary): the rewrite then keeps "<metric>"."""
+    return _plausible_metric(f, _metric_phrase(f))
+
+
+def _metric_phrase(f: KrFacts) -> str | None:
     lex = f.lex
     text, low = f.text, f.low
     start = f.body_start
+    lead = _LEAD_ADVERBIAL.match(low, start)
+    if lead:  # "By 2023, …", "Under programperioden, …"
+        start = lead.end()
+    there = _THERE_ARE.match(low, start)
+    if there:  # "There are at least 200 active publishers": the count follows
+        start = there.end()
     words = [(t, s, e) for t, s, e in f.tokens if s >= start]
     if not words:
         return None
@@ -557,6 +592,8 @@ def _find_metric(f: KrFacts) -> str | None:
     verbs = lex.get("result_verbs")
     if (
         first in verbs
+        or lex.lemma_in("result_verbs", first)  # "Increasing the # of followers"
+        or lex.has("acquisition_verbs", first)  # "(We've) signed 12 reseller partners"
         or lex.has("vague_verbs", first)
         or lex.has("activity_verbs", first)
         or lex.has("weak_verbs", first)
@@ -564,18 +601,36 @@ def _find_metric(f: KrFacts) -> str | None:
         seg_start = words[1][1] if len(words) > 1 else len(low)
         if first in ("speed", "up-sell") and len(words) > 1 and words[1][0] == "up":
             seg_start = words[2][1] if len(words) > 2 else len(low)
+    elif len(words) > 1 and any(q.start == words[1][1] for q in f.quantities):
+        # "Handle 73 566 calls": a word the lexicon lacks, then a number, is a verb.
+        seg_start = words[1][1]
     else:
         # Subject first: the metric is what comes before the verb ("Aided brand awareness … rises").
         seg_start = start
-        for t, s, _ in words[1:]:
-            if (
-                lex.lemma_in("result_verbs", t)
-                or lex.has_lemma("vague_verbs", t)
-                or t in ("is", "are", "was", "were", "will", "should", "är", "var", "ska", "blir")
-            ):
-                return _tidy(text[start:s])
+        for i, (t, s, _) in enumerate(words[1:], start=1):
+            if lex.lemma_in("result_verbs", t) or lex.has_lemma("vague_verbs", t) or t in _FINITE:
+                after = [w for w in words if w[1] > s]
+                if words[0][0] in _PREPOSITIONS and after:
+                    # "Under programperioden ska utsläppen minska": the scene first, then the
+                    # verb, then the subject — the measured thing runs to the next verb.
+                    end = next(
+                        (w[1] for w in after if lex.lemma_in("result_verbs", w[0])
+                         or lex.has_lemma("vague_verbs", w[0])),
+                        len(low),
+                    )  # fmt: skip
+                    return _tidy(text[after[0][1] : end])
+                if after and after[0][0] in _POSSESSIVES and len(after) > 1:
+                    # "Our sellers raise their CSAT by 20 %": the measured thing is the object.
+                    return _find_metric_from(f, after[1][1])
+                owned = _owned_quantity(f, words[i:])
+                if owned is None:
+                    return _tidy(text[start:s])
+                seg_start = owned  # "Skolan ska ha 95 % behöriga lärare": what is had
+                break
     seg = low[seg_start:]
-    q = next((q for q in f.quantities if q.start >= seg_start and q.start - seg_start <= 4), None)
+    lead = _QUALIFIER.match(low, seg_start)  # "at least 20 …", "minst 20 …"
+    near = lead.end() if lead else seg_start
+    q = next((q for q in f.quantities if q.start >= near and q.start - near <= 4), None)
     if q is not None:  # "Win 15 new customers …": the metric follows the number
         seg_start = q.end
         seg = low[seg_start:]
@@ -587,25 +642,144 @@ def _find_metric(f: KrFacts) -> str | None:
     return _find_metric_from(f, seg_start)
 
 
+_FINITE = frozenset(
+    "is are was were will should shall must can could would has have had "
+    "är var ska skall blir har hade kommer bör måste kan".split()
+)
+_AUXILIARY = frozenset("will should shall must would to att ska skall kommer bör måste".split())
+_POSSESS = frozenset("have has having get gets ha har få får".split())
+
+
+def _owned_quantity(f: KrFacts, words: list[tuple[str, int, int]]) -> int | None:
+    """Where the counted thing starts after "<subject> (will) have/get N …", else None."""
+    rest = [w for w in words if w[0] not in _AUXILIARY]
+    if not rest or rest[0][0] not in _POSSESS:
+        return None
+    end = rest[0][2]
+    q = next((q for q in f.quantities if end <= q.start <= end + 12), None)
+    return q.start if q is not None else None
+
+
+_HEAD_LINKS = frozenset("of the all av de alla".split())
+# "mean time to review", "tid till beslut": a time measure names its end point after "to".
+_TIME_TO = re.compile(r"\s+(?:to|till)\s+(?:first\s+|första\s+)?[\wåäö-]+")
+_TIME_WORDS = ("time", "tid", "tiden")
+_HYPHEN_AND = re.compile(r"(?<=[a-zåäö])-\s+(?:och|eller|and|or)\s+[\wåäö]+")
+
+
 def _find_metric_from(f: KrFacts, seg_start: int) -> str | None:
     low, text = f.low, f.text
+    count = _HASH_OF.match(low, seg_start)
+    if count:  # "the # of followers": read as "number of followers"
+        rest = _find_metric_from(f, count.end())
+        return f"number of {rest}" if rest else None
     seg = low[seg_start:]
     cut = len(seg)
     m = _STOP_METRIC.search(" " + seg)
     if m:
         cut = max(0, m.start() - 1)
+    hyphen = cut - 1 if cut and seg[cut - 1] == "-" else cut
+    coordinated = _HYPHEN_AND.match(seg, hyphen) or (
+        _TIME_TO.match(seg, cut) if seg[:cut].endswith(_TIME_WORDS) else None
+    )
+    if coordinated:  # "insamlings- och förvaltningskostnaderna", "time to merge"
+        cut = coordinated.end()
+    cut = _cut_at_numbers(f, seg_start, cut)
+    metric = _tidy(text[seg_start : seg_start + cut])
+    head = metric.lower().split() if metric else []
+    content = [w for w in head[1:] if w not in _HEAD_LINKS]
+    if head and head[0] in _GENERIC_MEASURE and len(content) <= 1:
+        # "the number of students completing Algebra I", "andelen elever som är behöriga …":
+        # the generic head is only how it is counted; the measured group follows it.
+        return _generic_head_phrase(f, seg_start) or metric
+    return metric
+
+
+def _cut_at_numbers(f: KrFacts, seg_start: int, cut: int, skip_groups: bool = False) -> int:
     for span in f.periods:
         if seg_start <= span.start < seg_start + cut:
             cut = span.start - seg_start
     for qq in f.quantities:
         if seg_start < qq.start < seg_start + cut:
+            if skip_groups and _prev_word(f.low, qq.start) in _GROUP_NUMBER_WORDS:
+                continue
             cut = qq.start - seg_start
-    return _tidy(text[seg_start : seg_start + cut])
+    return cut
+
+
+_PHRASE_END = re.compile(
+    r"\s?(?:,|\(|;|:|–|\s-\s)|\s(?:by|until|before|using|compared|from|senast|från|jämfört)"
+    r"(?![\wåäö-])"
+)
+
+
+def _generic_head_phrase(f: KrFacts, seg_start: int) -> str | None:
+    """The generic head and the group it counts, up to a number, date or clause break."""
+    seg = f.low[seg_start:]
+    end = _PHRASE_END.search(seg)
+    cut = _cut_at_numbers(f, seg_start, end.start() if end else len(seg), skip_groups=True)
+    phrase = _tidy(f.text[seg_start : seg_start + cut])
+    if not phrase or len(phrase.split()) > 14:
+        return None
+    return phrase
 
 
 _ARTICLES = re.compile(
     r"^(?:the|a|an|our|its|their|vår|vårt|våra|den|det|de|en|ett|sin|sitt|sina)\s+", re.I
 )
+
+
+_THERE_ARE = re.compile(r"\s*(?:there (?:are|is|will be)|det (?:finns|ska finnas|skall finnas))\s+")
+_HASH_OF = re.compile(r"\s*(?:the\s+)?#\s*(?:of\s+)?")
+# Words that cannot open a measure ("There", "We've", "Be", "No", "Jag skall", "Alla"): a
+# metric slot filled with them makes a broken rewrite, so the parser says it is unsure instead.
+_NOT_A_METRIC_LEAD = frozenset(
+    "i we we've we'll we're you they it its there here this that these those he she be is are "
+    "was were will shall should must can could would may might have has had do does did no not "
+    "none how what when why which who sure yes all each every any "
+    "jag vi du ni de den det detta denna dessa man han hon hen vara är var blir bli ska skall "
+    "bör måste kan kunde kommer har hade ha gör göra inte ingen inga inget hur vad när varför "
+    "vilken vilka som alla varje samtliga".split()
+)
+# One of these alone names no measure: "number" of what? "andel" av vad?
+_GENERIC_METRIC = _GENERIC_MEASURE | frozenset(
+    "value values result results metric metrics kpi kpis goal goals target targets "
+    "värde värdet resultat resultatet mål målet".split()
+)
+# A measure never ends on one of these ("… more than", "… listed on", "… för").
+_DANGLING = frozenset(
+    "than of to by as if the a an and or with for from in on at per more less into onto "
+    "än av till som om och eller med för från i på vid mer mindre den det en ett".split()
+)
+_METRIC_VERB_KEYS = ("activity_verbs", "weak_verbs", "vague_verbs", "state_makers")
+
+
+def _plausible_metric(f: KrFacts, phrase: str | None) -> str | None:
+    """Trim a metric phrase to something that can be measured, or None when unsure."""
+    if not phrase:
+        return None
+    phrase = re.split(r"[.?!;](?:\s|$)", phrase, maxsplit=1)[0]  # one sentence only
+    if phrase.count("(") != phrase.count(")"):
+        phrase = phrase[: phrase.rfind("(")] if "(" in phrase else phrase.replace(")", "")
+    if phrase.count('"') % 2:
+        phrase = phrase.replace('"', "")
+    words = phrase.split()
+    while words and words[-1].strip(",:") in _DANGLING:  # as written: "Algebra I" stays
+        words.pop()
+    if not words:
+        return None
+    first = words[0].lower()
+    if first in _NOT_A_METRIC_LEAD:
+        return None
+    lex = f.lex
+    verb = f.lex.lemma_in("result_verbs", first) or any(
+        lex.has_lemma(key, first) for key in _METRIC_VERB_KEYS
+    )
+    if len(words) == 1 and (first in _GENERIC_METRIC or verb):
+        return None  # "number", "andel", "Record", "Source"
+    if verb and f.low.startswith(first, f.body_start) and len(words) <= 2:
+        return None  # the KR's own opening verb: "Come up", "Be able"
+    return _tidy(" ".join(words))
 
 
 def _tidy(s: str) -> str | None:

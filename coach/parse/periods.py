@@ -48,7 +48,7 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         deadline_prep = r"(?:senast|före|innan|till|fram till|under|i|inom|per|vid|i slutet av|vid slutet av|till slutet av|för)"
         within = r"(?:inom|under|på)(?:\s+(?:de|den)\s+(?:närmaste|kommande|nästa))?"
         rate_prep = r"(?:per|varje|/)"
-        end_of = r"(?:(?:i|vid|till)\s+)?slutet\s+av"
+        end_of = r"(?:(?:i|vid|till)\s+)?(?:slutet|utgången)\s+av"
     else:
         deadline_prep = r"(?:by|before|until|till|in|during|for|through|at|no later than|on)"
         within = r"(?:within|in|over)(?:\s+the)?(?:\s+(?:next|coming|following))?"
@@ -108,9 +108,21 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
             "deadline",
             re.compile(
                 r"(?<!med )(?<!to )(?<!than )(?<!än )(?<!since )(?<!sedan )(?<!från )"
-                r"(?<!from )(?<!with )(?<![\w/.-])20[2-9]\d(?![\w/.-])"
+                r"(?<!from )(?<!with )(?<![\w/.-])20[2-9]\d(?![\w/-]|\.\d)"
             ),
         ),
+        # "från och med 2025", "from 2025 onwards": the date the target holds from
+        ("deadline", re.compile(rf"{b}(?:från och med|fr\.o\.m\.?|from)\s+(?:år\s+)?20\d\d{e}")),
+        # "vart fjärde år", "every other week", "every 2 months": a rate with a longer step
+        (
+            "rate",
+            re.compile(
+                rf"{b}(?:vart|varje|every)\s+(?:annat|annan|andra|tredje|fjärde|femte|other|second|"
+                rf"third|two|three|four|five|\d+)\s+(?:{all_nouns}){e}"
+            ),
+        ),
+        # "rullande 12 månader", "rolling 12 months": a measurement over a moving period
+        ("rate", re.compile(rf"{b}(?:rullande|rolling)\s+{_COUNT}\s+(?:{all_nouns}){e}")),
         # "per kvadratmeter och år", "per user and month": a rate per year
         ("rate", re.compile(rf"{b}per\s+[\wåäö-]+\s+(?:och|and|&)\s+(?:{single}){e}")),
         ("rate", re.compile(rf"(?:{b}{rate_prep}\s*|/\s?)(?:{single}){e}")),

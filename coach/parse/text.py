@@ -19,7 +19,10 @@ _CHECKBOX = re.compile(r"^\s*[-*+]?\s*\[[ xX]\]\s*")
 _BULLET = re.compile(
     r"^\s*(?:[-*+•]\s+|\d{1,2}(?:\.\d{1,2})*[.)]\s+|\d{1,2}\.\d{1,2}\s+|#{1,6}\s+|>\s*)"
 )
-_KR_LABEL = re.compile(r"^\s*(?:KR|NR|Key result|Nyckelresultat)\s*[\d.]*\s*[:.)–—-]\s*", re.I)
+_KR_LABEL = re.compile(
+    r"^\s*(?:KR|NR|Key results?|Nyckelresultat)\s*(?:[-–]?\s*\d[\d.]*\s*[:.)–—-]?|[:.)–—-])\s*",
+    re.I,
+)
 _EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
 _SINGLE_EMPH = re.compile(r"(?<!\w)[*_](\S(?:.*?\S)?)[*_](?!\w)")
 _OWNER_PREFIX = re.compile(

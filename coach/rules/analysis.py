@@ -25,7 +25,16 @@ _MODALS = frozenset(
 # Predicates that are neither tasks nor changes: "upplever", "feel", "indicates", "own".
 _STATE_VERBS = frozenset("upplever känner feel feels uses indicates own owns".split())
 _EXIST_VERBS = frozenset("exists exist finns".split())
-_HAVE_VERBS = frozenset("has have har".split())
+_HAVE_VERBS = frozenset("has have har ha".split())
+# One-word adverbials between a modal and its verb, and the words that open and close a
+# period adverbial ("varje år", "vart fjärde år", "each year").
+_ADVERBIALS = frozenset(
+    "även också därför särskilt dessutom fortsatt fortsättningsvis alltid aktivt tydligt "
+    "also therefore always actively clearly further".split()
+)
+_ADVERBIAL_START = frozenset("varje vart every each".split())
+_ADVERBIAL_END = frozenset("år året månad kvartal vecka year quarter month week".split())
+_HAVE_AUX = frozenset("has have had har ha hade".split())
 _BE_VERBS = frozenset("be become bli vara".split())
 # "… than those they replaced": a participle in a relative clause is not the KR's predicate.
 _RELATIVE_BEFORE = re.compile(r"\b(?:they|we|that|which|who|those|you)\s+(?:\w+\s+)?$")
@@ -615,10 +624,29 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     people = bool(phrase) and _is_people(lex, phrase[-1])
     internal = any(_is_internal(lex, w) for w in subject_nouns[:3])
     pred_kind = None
+    have_after_modal = False
     if verb_i is not None:
         j = verb_i
         while j + 1 < len(words) and words[j][0] in _MODALS:
             j += 1  # "ska gå", "will publish": the verb after the modal
+        if j > verb_i and _verb_kind(lex, words[j][0], lead=False) is None:
+            # "ska särskilt redovisa", "ska varje år presentera": an adverbial before the verb
+            k = next(
+                (k for k in range(j + 1, min(j + 4, len(words))) if words[k][0] in _ADVERBIAL_END),
+                None,
+            )
+            nxt = k + 1 if k is not None else j + 1
+            if (
+                nxt < len(words)
+                and words[j][0] in _ADVERBIALS | _ADVERBIAL_START
+                and _verb_kind(lex, words[nxt][0], lead=False) is not None
+            ):
+                j = nxt
+        if words[j][0] in _HAVE_AUX and j + 1 < len(words):
+            perfect = _verb_kind(lex, words[j + 1][0], lead=False)
+            if perfect in ("result", "vague"):
+                return  # "Matsvinnet ska ha minskat …", "We have grown …": a change reached
+            have_after_modal = j > verb_i
         pred_kind = _verb_kind(lex, words[j][0], lead=False)
     if pred_kind in ("result", "vague"):
         return  # "New hires reach …", "Our platforms hit …": a change in a result
@@ -653,6 +681,10 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         return
     verb = words[verb_i][0]
     pred = [t for t, _, _ in words[verb_i:]]
+    if have_after_modal:  # "Stockholm ska ha frisk luft": a state to own, as "X has Y"
+        verb, pred = words[j][0], [t for t, _, _ in words[j:]]
+    if phrase and any(_is_metric(lex, w) for w in phrase[:2]):
+        return  # "Andel fordon som drivs med el …", "Omsättningen ska utvecklas …": a measure
     if verb in _EXIST_VERBS:
         a.activity, a.activity_reason = True, "capability"
         return
@@ -680,7 +712,9 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     ):
         a.activity, a.activity_reason = True, "subject"
         return
-    if pred_kind in ("activity", "weak") and (internal or not people):
+    share_first = any(q.unit == "percent" and q.start < words[verb_i][1] for q in f.targets)
+    if pred_kind in ("activity", "weak") and (internal or not people) and not share_first:
+        # "Minst 70 % av avfallet ska förberedas för återanvändning" is a level a share reaches
         a.activity, a.activity_reason = True, "verb"
 
 

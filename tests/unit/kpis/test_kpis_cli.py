@@ -1,4 +1,4 @@
-"""``okr-coach kpis``: text, --file, --list, --show, team KPIs from the workspace, errors."""
+"""``okr-coach kpis``: text, --file, --list, --show, --record, team KPIs, no match, errors."""
 
 from __future__ import annotations
 
@@ -41,6 +41,10 @@ def test_text_as_json(run_cli, workspace: Path) -> None:
     first = data["suggestions"][0]
     assert first["kpi_id"] == "nps" and first["role"] == "lagging" and first["reason"]
     assert {"kpi_id", "name", "reason", "role", "score", "indicator", "source"} <= set(first)
+    assert first["match"] == 1.0 and first["match_level"] == "strong"
+    assert first["matched_term"] == "NPS" and data["measured"] == "NPS"
+    assert data["no_match"] is False and data["best_match"] == 1.0
+    assert {s["match_level"] for s in data["suggestions"][1:]} <= {"linked", "counter", "partial"}
     assert 3 <= len(data["suggestions"]) <= 5
 
 
@@ -50,8 +54,42 @@ def test_text_output_in_swedish(run_cli, workspace: Path) -> None:
     )
     assert code == 0
     assert "Kundbortfall (churn)" in out and "customer_churn_rate" in out
-    assert "släpande" in out
-    assert out.count("\n") == 6  # three suggestions, two lines each
+    assert "släpande" in out and "[stark 1.00]" in out
+    assert '"kundbortfallet" är det som Kundbortfall (churn) mäter' in out
+    assert out.count("\n") in (4, 6)  # two or three suggestions, two lines each, no padding
+
+
+def test_no_close_match_then_record_the_teams_kpi(run_cli, workspace: Path) -> None:
+    kr = "Reduce pod restarts from 40 to 5 per week"
+    code, out, _ = run_cli("kpis", kr, "--workspace", str(workspace))
+    assert code == 0
+    assert 'no close match in the catalog for "pod restarts"' in out
+    assert "okr-coach kpis --record" in out and kr in out
+    code, out, _ = run_cli("kpis", kr, "--format", "json", "--workspace", str(workspace))
+    data = json.loads(out)
+    assert data["no_match"] is True and data["suggestions"] == [] and data["best_match"] < 0.5
+
+    code, out, err = run_cli(
+        "kpis", "--record", "Pod restarts per week", "--for", kr, "--workspace", str(workspace)
+    )
+    assert code == 0, err
+    assert "pod_restarts_per_week" in out and (workspace / "team-kpis.yaml").is_file()
+    code, out, _ = run_cli(
+        "kpis", "Halve pod restarts in the payments cluster", "--format", "json",
+        "--workspace", str(workspace),
+    )  # fmt: skip
+    first = json.loads(out)["suggestions"][0]
+    assert first["kpi_id"] == "pod_restarts_per_week" and first["source"] == "team"
+
+
+def test_record_needs_a_workspace_and_a_bad_team_file_exits_2(run_cli, workspace, tmp_path):
+    code, _, err = run_cli("kpis", "--record", "X", "--workspace", str(tmp_path / "none"))
+    assert code == 2 and "no workspace" in err
+    bad = workspace / "team-kpis.yaml"
+    bad.write_text("kpis: [unclosed\n", encoding="utf-8")
+    code, _, err = run_cli("kpis", "Raise NPS", "--workspace", str(workspace))
+    assert code == 2 and str(bad) in err and "Traceback" not in err
+    assert bad.read_text(encoding="utf-8") == "kpis: [unclosed\n"  # user data intact
 
 
 def test_file_suggests_for_every_kr(run_cli, workspace: Path, okr_file: Path) -> None:
@@ -100,7 +138,7 @@ def test_list_and_category(run_cli, workspace: Path) -> None:
     assert lines[-1].endswith("KPIs") and int(lines[-1].split()[0]) == len(lines) - 1
     assert any(line.startswith("first_contact_resolution ") for line in lines)
     code, out, _ = run_cli("kpis", "--list", "--format", "json", "--workspace", str(workspace))
-    assert len(json.loads(out)) >= 150
+    assert len(json.loads(out)) >= 300
 
 
 def test_show_in_both_languages(run_cli, workspace: Path) -> None:
@@ -123,6 +161,8 @@ def test_show_in_both_languages(run_cli, workspace: Path) -> None:
         (["kpis", "--list", "--category", "hr"], "unknown category 'hr'"),
         (["kpis", "NPS", "-k", "0"], "-k must be between 1 and 10"),
         (["kpis", "--show", "nps", "--category", "people"], "--category works with --list"),
+        (["kpis", "NPS", "--for", "x"], "--id, --unit and --for work with --record"),
+        (["kpis", "--record", "NPS", "--id", "nps"], "already a catalog KPI"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(run_cli, workspace: Path, argv, message) -> None:

@@ -159,3 +159,40 @@ def test_progress_notes_are_not_targets() -> None:
         assert analyse_kr(text).targets == [], text
     assert clean("Raise NPS from 30 to 40 – score 0.6").text == "Raise NPS from 30 to 40"
     assert clean("Reach 80% (from 60%)").text == "Reach 80% (from 60%)"
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        # a generic head is completed by the group it counts
+        ("Increase the number of students completing Algebra I by the end of grade 9",
+         "number of students completing Algebra I"),
+        ("Öka andelen elever i åk 9 som är behöriga till yrkesprogram (utfall 2018: 84 %)",
+         "andelen elever i åk 9 som är behöriga till yrkesprogram"),
+        # a lead-in adverbial is not the metric
+        ("By 2023, high school graduation rates will increase from 74% to 80%.",
+         "high school graduation rates"),
+        ("Under programperioden ska de geografiska växthusgasutsläppen minska med 25 %",
+         "geografiska växthusgasutsläppen"),
+        # the object, not the subject, when the subject raises "its" measure
+        ("Våra säljare ökar sin kundnöjdhet med 20 %", "kundnöjdhet"),
+        # Swedish hyphen coordination and "time to X" stay whole
+        ("Minska sjuk- och frånvarodagarna med 10 %", "sjuk- och frånvarodagarna"),
+        ("Reduce mean time to review", "mean time to review"),
+        # an unknown word before a number is a verb, not the metric
+        ("Handle 73,566 total calls for service", "total calls for service"),
+    ],
+)  # fmt: skip
+def test_metric_is_the_measured_thing(text: str, metric: str) -> None:
+    assert parse_kr(text).metric == metric
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Increase the number by 10 %",  # a lone generic word is no metric
+        "År 2020 har kommunen en fossilbränslefri fordonsflotta.",  # auxiliary-led clause
+    ],
+)
+def test_no_metric_when_unsure(text: str) -> None:
+    assert parse_kr(text).metric is None
