@@ -775,10 +775,10 @@ def _plausible_metric(f: KrFacts, phrase: str | None) -> str | None:
     verb = f.lex.lemma_in("result_verbs", first) or any(
         lex.has_lemma(key, first) for key in _METRIC_VERB_KEYS
     )
-    if len(words) == 1 and (first in _GENERIC_METRIC or verb):
-        return None  # "number", "andel", "Record", "Source"
+    if len(words) == 1 and first in _GENERIC_METRIC:
+        return None  # "number", "andel"
     if verb and f.low.startswith(first, f.body_start) and len(words) <= 2:
-        return None  # the KR's own opening verb: "Come up", "Be able"
+        return None  # the KR's own opening verb: "Record", "Source", "Come up", "Be able"
     return _tidy(" ".join(words))
 
 
