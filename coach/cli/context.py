@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
 
+from coach.text_safety import terminal_safe
+
 if TYPE_CHECKING:  # imported lazily: building settings models costs ~0.2 s, --help needs none
     from coach.config import Settings
     from coach.workspace import Workspace
@@ -42,11 +44,21 @@ class CliContext:
 
         return ui_language(self.settings.language, file_language)
 
+    # Text lines carry model answers, file contents and file names: never let them drive the
+    # terminal (escape sequences, bidi overrides). JSON output keeps the exact text.
     def out(self, text: str = "") -> None:
-        print(text, file=self.stdout)
+        print(terminal_safe(text), file=self.stdout)
 
     def err(self, text: str) -> None:
-        print(text, file=self.stderr)
+        print(terminal_safe(text), file=self.stderr)
+
+    def out_styled(self, text: str) -> None:
+        """A line with our own colour codes; every untrusted part is already terminal_safe."""
+        print(text, file=self.stdout)
+
+    def write_document(self, text: str) -> None:
+        """A whole document (report, retro) on stdout, made safe like any other text."""
+        self.stdout.write(terminal_safe(text))
 
     def out_json(self, data: Any) -> None:
         json.dump(data, self.stdout, ensure_ascii=False, indent=2, default=str)
