@@ -28,8 +28,7 @@ MAX_TEXT_CHARS = 10_000_000
 
 def _too_much_text(path: Path) -> InputError:
     return InputError(
-        f"holds more than {MAX_TEXT_CHARS:,} characters of text; "
-        "split it into smaller files",
+        f"holds more than {MAX_TEXT_CHARS:,} characters of text; " "split it into smaller files",
         str(path),
     )
 
