@@ -86,3 +86,17 @@ async def test_model_text_is_plain_and_inert(workspace: Path, cycle_file: Path, 
         app.notify("[/] broken \x1b[2J markup [link=x]y")
         await pilot.pause()
         assert app._notifications and not any("\x1b" in n.message for n in app._notifications)
+
+
+async def test_file_text_in_lists_is_inert(workspace: Path, cycle_file: Path, scripted_llm):
+    """A cycle file from someone else: its KR texts are shown without escape sequences."""
+    settings = load_settings(workspace, env={})
+    app = OkrCoachApp(settings, open_cycle="2026-Q3", lang="en", blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _review(pilot, app)
+        kr = app.session.cycle.objectives[0].key_results[0]
+        kr.text = "Raise NPS\x1b]0;pwned\x07 \u202eto 50\u202c [/]"
+        screen.fill_kpi_krs()
+        label = screen.query_one("#kpi-krs", OptionList).get_option_at_index(0).prompt
+        assert "Raise NPS to 50 [/]" in str(label)
+        assert not any(c in str(label) for c in BAD)

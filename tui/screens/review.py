@@ -210,7 +210,7 @@ class ReviewScreen(StepScreen):
         options.clear_options()
         for oi, ki, _, kr in self.session.cycle.iter_krs():
             label = Text(f"O{oi + 1}.KR{ki + 1} ", style="bold")
-            label.append(kr.text)
+            label.append(terminal_safe(kr.text))
             if kr.kpis:
                 label.append(f"  [{', '.join(kr.kpis)}]", style="green")
             options.add_option(Option(label, id=f"kr-{oi}-{ki}"))
