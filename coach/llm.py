@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,11 +28,13 @@ from pydantic import BaseModel, ValidationError
 from coach.errors import OkrCoachError
 from coach.llm_cache import LlmCache, public_endpoint, request_key
 from coach.prompting import schema_of
+from coach.redaction import redact_secrets
 
 if TYPE_CHECKING:
     from coach.config import LlmSettings
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 
 OFF_HINT = (
     "LLM features are off; to turn them on set OKR_COACH_MODEL (or [llm] model in "
@@ -40,6 +43,10 @@ OFF_HINT = (
 # Local OpenAI-compatible servers need no key, but the OpenAI client refuses to send none.
 PLACEHOLDER_KEY = "sk-local-no-key-needed"
 MAX_RETRY_AFTER_S = 30.0
+# litellm loads its HTTP stack (about 500 modules, 1-2 s) inside the first request of a
+# process; that time is not the server's, so the first request gets this much extra.
+FIRST_REQUEST_ALLOWANCE_S = 15.0
+_http_stack_loaded = False
 
 
 # ------------------------------------------------------------------------------------ errors
@@ -51,7 +58,7 @@ class LlmError(OkrCoachError):
     kind = "error"
 
     def __init__(self, message: str, last_completion: str | None = None):
-        super().__init__(_redact(message))
+        super().__init__(redact_secrets(message))
         self.last_completion = last_completion
 
 
@@ -95,30 +102,6 @@ class LlmBadOutput(LlmError):
 
 class LlmBudgetExceeded(LlmError):
     kind = "budget"
-
-
-_SECRET_PATTERNS = [
-    re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}"),  # provider key shapes (sk-…, sk-ant-…)
-    re.compile(r"(?i)\bapi[_-]?key\b[\"']?\s*[:=]\s*[\"']?[^\s\"',}]+"),
-    re.compile(r"(?i)\bbearer\s+\S+"),
-    re.compile(r"(?i)\bauthorization:\s*(?!\*\*\*)\S+"),
-]
-
-
-def _secret_values() -> list[str]:
-    names = ("KEY", "TOKEN", "SECRET", "PASSWORD")
-    return [
-        v for k, v in os.environ.items() if v and len(v) >= 6 and any(n in k.upper() for n in names)
-    ]
-
-
-def _redact(text: str) -> str:
-    """Remove anything that looks like a credential from text shown to a person."""
-    for value in _secret_values():
-        text = text.replace(value, "***")
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub("***", text)
-    return text
 
 
 # -------------------------------------------------------------------------- usage and budget
@@ -298,11 +281,13 @@ def _retry_after(exc: Exception) -> float | None:
 
 def _translate(exc: Exception, settings: LlmSettings) -> tuple[LlmError, bool, float | None]:
     """Map a litellm/openai exception to (our error, retryable, retry-after seconds)."""
-    litellm = _litellm()
     where = _where(settings)
+    if isinstance(exc, _DeadlinePassed):  # first: litellm's lazy attributes may still import
+        return LlmTimeout(f"{where} did not answer within {settings.timeout:g} s"), True, None
+    litellm = _litellm()
     status = getattr(exc, "status_code", None)
     text = str(exc)
-    detail = _redact(text.split(" - ", 1)[-1].strip())[:200]
+    detail = redact_secrets(text.split(" - ", 1)[-1].strip())[:200]
     if isinstance(exc, litellm.Timeout):
         return LlmTimeout(f"{where} did not answer within {settings.timeout:g} s"), True, None
     if isinstance(exc, litellm.AuthenticationError) or status == 401:
@@ -367,14 +352,23 @@ def _read_answer(response: Any) -> _Answer:
         (getattr(message, "provider_specific_fields", None) or {}).get("refusal")
     )
     usage = getattr(response, "usage", None)
+    # Redacted here, before the text is parsed, cached, shown or sent back in a re-ask: a
+    # model or proxy that echoes the request must not turn the key into an answer.
     return _Answer(
-        text=message.content or "",
+        text=redact_secrets(message.content or ""),
         finish_reason=choice.finish_reason,
-        refusal=refusal,
+        refusal=redact_secrets(refusal) if refusal else refusal,
         prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
         completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
         cost_usd=_cost(response),
     )
+
+
+def _partial_view(text: str) -> str:
+    """Streamed text fit to show: redacted, without its last, maybe half-received word (the
+    first characters of a key are not yet recognisable as one)."""
+    cut = max(text.rfind(" "), text.rfind("\n"), text.rfind('"'))
+    return redact_secrets(text[: cut + 1])
 
 
 def _request_once(
@@ -382,6 +376,7 @@ def _request_once(
     settings: LlmSettings,
     response_format: dict[str, Any] | None,
     on_partial: Callable[[str], None] | None,
+    expired: Callable[[], bool] = lambda: False,
 ) -> _Answer:
     litellm = _litellm()
     kwargs: dict[str, Any] = {
@@ -405,17 +400,58 @@ def _request_once(
     chunks = []
     text = ""
     for chunk in litellm.completion(**kwargs):
+        if expired():  # given up on: stop reading, and show nothing more
+            raise _DeadlinePassed
         chunks.append(chunk)
         if chunk.choices and chunk.choices[0].delta.content:
             text += chunk.choices[0].delta.content
             try:
-                on_partial(text)
+                on_partial(_partial_view(text))
             except Exception as e:
                 raise _CallerAbort(e) from e
+    if text:
+        try:
+            on_partial(redact_secrets(text))  # the whole text, now that no word is half-sent
+        except Exception as e:
+            raise _CallerAbort(e) from e
     built = litellm.stream_chunk_builder(chunks, messages=messages)
     if built is None:
         return _Answer("", None, None, 0, 0, None)
     return _read_answer(built)
+
+
+class _DeadlinePassed(Exception):
+    """The whole request took longer than ``settings.timeout``."""
+
+
+def _within_deadline(call: Callable[[Callable[[], bool]], R], seconds: float) -> R:
+    """``call(expired)`` in a daemon thread, given up on after ``seconds`` in all.
+
+    The HTTP client's timeout is per read, so a server that drips a byte a second never
+    trips it; this bounds the whole request, connect to last byte. A request given up on is
+    left to end in its thread (it stops at its next streamed chunk, or at the client's
+    per-read timeout) and its late answer is dropped.
+    """
+    done = threading.Event()
+    expired = threading.Event()
+    box: list[tuple[bool, Any]] = []
+
+    def run() -> None:
+        try:
+            box.append((True, call(expired.is_set)))
+        except BaseException as e:  # handed to the caller's thread below
+            box.append((False, e))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="okr-coach-llm-request", daemon=True).start()
+    if not done.wait(seconds):
+        expired.set()
+        raise _DeadlinePassed
+    ok, value = box[0]
+    if ok:
+        return value
+    raise value
 
 
 def _request(
@@ -426,13 +462,23 @@ def _request(
     record: CallRecord,
 ) -> _Answer:
     """One answer, with up to ``settings.max_retries`` retries on transient faults."""
+    global _http_stack_loaded
     for attempt in range(settings.max_retries + 1):
         record.requests += 1
+        allowance = 0.0 if _http_stack_loaded else FIRST_REQUEST_ALLOWANCE_S
         try:
-            return _request_once(messages, settings, response_format, on_partial)
+            answer = _within_deadline(
+                lambda expired: _request_once(
+                    messages, settings, response_format, on_partial, expired
+                ),
+                settings.timeout + allowance,
+            )
+            _http_stack_loaded = True
+            return answer
         except _CallerAbort as abort:
             raise abort.original from None
         except Exception as exc:
+            _http_stack_loaded = _http_stack_loaded or not isinstance(exc, _DeadlinePassed)
             error, retryable, after = _translate(exc, settings)
             if not retryable or attempt >= settings.max_retries:
                 raise error from None
@@ -538,6 +584,7 @@ def complete_structured(
         }
     )
     if cache is not None and (hit := cache.get(key)) is not None:
+        hit["text"] = redact_secrets(hit["text"])  # an entry written before redaction existed
         try:
             result = parse_answer(hit["text"], output_model, context)
         except ValueError:
@@ -604,12 +651,15 @@ def embed_texts(model: str, texts: list[str], llm_settings: LlmSettings) -> list
         batch = texts[start : start + 256]
         for attempt in range(settings.max_retries + 1):
             try:
-                response = litellm.embedding(
-                    model=model,
-                    input=batch,
-                    timeout=settings.timeout,
-                    max_retries=0,
-                    **_auth_kwargs(settings),
+                response = _within_deadline(
+                    lambda _expired, batch=batch: litellm.embedding(
+                        model=model,
+                        input=batch,
+                        timeout=settings.timeout,
+                        max_retries=0,
+                        **_auth_kwargs(settings),
+                    ),
+                    settings.timeout + (0.0 if _http_stack_loaded else FIRST_REQUEST_ALLOWANCE_S),
                 )
                 break
             except Exception as exc:

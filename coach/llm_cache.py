@@ -3,7 +3,9 @@
 The key hashes everything that decides the answer (model, endpoint, prompt name and version,
 the rendered messages, the output schema, temperature, max tokens); the entry holds the raw
 completion that validated, so a hit is re-validated against today's registries before use.
-Entries never contain keys or headers. Delete ``<workspace>/cache/llm`` to clear it.
+Entries never contain keys or headers: the completion is redacted before it is cached (a model
+that echoes the Authorization header), and the cache is private to its owner (folders 0700,
+files 0600), since answers quote the team's plans. Delete ``<workspace>/cache/llm`` to clear it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 from coach.errors import LockTimeout
 from coach.files.atomic import atomic_write_text
 from coach.locking import workspace_lock
+from coach.redaction import redact_secrets
 
 CACHE_FORMAT = 1
 
@@ -66,12 +70,19 @@ class LlmCache:
     def put(self, key: str, text: str, meta: dict[str, Any]) -> None:
         if not self.enabled:
             return
-        entry = {"text": text, "created": time.time(), **meta}
+        entry = {"text": redact_secrets(text), "created": time.time(), **meta}
         payload = json.dumps(entry, ensure_ascii=False, indent=1)
         # A busy workspace only costs a cache entry, never the user's answer.
         with contextlib.suppress(LockTimeout, OSError):
             if self.workspace is not None:
                 with workspace_lock(self.workspace, timeout=2.0):
-                    atomic_write_text(self._path(key), payload)
+                    self._write(key, payload)
             else:
-                atomic_write_text(self._path(key), payload)
+                self._write(key, payload)
+
+    def _write(self, key: str, payload: str) -> None:
+        path = self._path(key)
+        for folder in (self.root, path.parent):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)  # also closes a cache made before it was private
+        atomic_write_text(path, payload, mode=0o600)

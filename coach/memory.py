@@ -575,8 +575,19 @@ class MemoryStore:
         paths = [Path(p).expanduser() for p in paths]
         exclude = [self.settings.store_path, self.settings.cache_dir]
         files = list(iter_source_files(paths, exclude=exclude))
+        # A link inside the folder to a file inside it, or a file named twice: read it once
+        # (its chunks would otherwise be written twice under the same ids).
+        # Links that will be refused are all kept, so each is reported.
+        seen: set[Path] = set()
+        unique = []
+        for path, root in files:
+            target = path.resolve()
+            if target in seen and target.is_relative_to(root.resolve()):
+                continue
+            seen.add(target)
+            unique.append((path, root))
         return self._ingest_files(
-            files,
+            unique,
             (cycle, team, kind),
             prune_roots=paths if prune else None,
             progress=progress,
@@ -643,17 +654,18 @@ class MemoryStore:
         kind: str | None,
     ) -> _Prepared | None:
         from coach.ingest import chunk_document, read_document
-        from coach.ingest.readers import infer_meta
+        from coach.ingest.readers import infer_meta, refuse_reason
 
         key = str(path.resolve())
         try:
-            st = path.stat()
+            refused = refuse_reason(path, root)
+            st = path.stat() if refused is None else None
         except OSError as e:
             reason = "file not found" if isinstance(e, FileNotFoundError) else e.strerror
             report.skipped.append(SkippedFile(path=str(path), reason=str(reason)))
             return None
-        if not path.is_file():
-            report.skipped.append(SkippedFile(path=str(path), reason="not a regular file"))
+        if refused is not None or st is None:
+            report.skipped.append(SkippedFile(path=str(path), reason=str(refused)))
             return None
         options = (cycle, team, kind)
         old = manifest.files.get(key)

@@ -12,7 +12,7 @@ Use in a conftest (any test folder)::
   timeout 2 s, no retries); override with ``llm_settings.model_copy(update={...})``.
 
 Reply helpers build the scripted answers: :func:`content`, :func:`json_reply`,
-:func:`stream`, :func:`status`, :func:`hang`, :func:`refusal`, :func:`truncated`,
+:func:`stream`, :func:`status`, :func:`hang`, :func:`drip`, :func:`refusal`, :func:`truncated`,
 :func:`empty`.
 """
 
@@ -54,6 +54,10 @@ def status(code: int, headers: dict[str, str] | None = None, body: Any = None) -
 
 def hang(seconds: float) -> dict[str, Any]:
     return {"kind": "hang", "seconds": seconds}
+
+
+def drip(text: str, interval: float = 1.0) -> dict[str, Any]:
+    return {"kind": "drip", "text": text, "interval": interval}
 
 
 def refusal(text: str = "I can't help with that.") -> dict[str, Any]:

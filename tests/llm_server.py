@@ -15,7 +15,10 @@ Control endpoints (the test drives the server with these):
 A reply is a JSON object with a ``kind``:
 ``content`` (``text``, optional ``finish_reason``, ``usage``), ``stream`` (``text``, ``chunks``),
 ``status`` (``status``, ``headers``, ``body``), ``hang`` (``seconds``), ``refusal`` (``text``),
-``empty``. ``truncated`` is ``content`` with ``finish_reason: "length"``.
+``empty``, ``drip`` (a ``content`` answer sent one byte every ``interval`` seconds: no read
+ever times out, only a whole-request deadline ends it). ``truncated`` is ``content`` with
+``finish_reason: "length"``. In any ``text``, ``{authorization}`` is replaced by the request's
+Authorization header (a proxy or model that echoes the request).
 """
 
 from __future__ import annotations
@@ -136,10 +139,32 @@ class Handler(BaseHTTPRequestHandler):
         if not self.path.endswith("/chat/completions"):
             self._send_json(404, {"error": {"message": f"no route {self.path}"}})
             return
-        self._reply(body, _next_reply())
+        reply = dict(_next_reply())
+        if isinstance(reply.get("text"), str):
+            reply["text"] = reply["text"].replace("{authorization}", str(record["authorization"]))
+        self._reply(body, reply)
+
+    def _drip(self, data: dict[str, Any], interval: float) -> None:
+        raw = json.dumps(data).encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        try:
+            for i in range(len(raw)):
+                self.wfile.write(raw[i : i + 1])
+                self.wfile.flush()
+                time.sleep(interval)
+        except OSError:  # the client gave up: that is the point
+            self.close_connection = True
 
     def _reply(self, body: dict[str, Any], reply: dict[str, Any]) -> None:
         kind = reply.get("kind", "content")
+        if kind == "drip":
+            text = str(reply.get("text", "{}"))
+            msg = {"role": "assistant", "content": text}
+            self._drip(_completion(body, msg, "stop", text), float(reply.get("interval", 1.0)))
+            return
         if kind == "hang":
             time.sleep(float(reply.get("seconds", 30)))
             kind = "content"

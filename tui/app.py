@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from coach.errors import OkrCoachError
+from coach.text_safety import terminal_safe
 from tui.commands import CoachCommands
 from tui.i18n import Translator
 from tui.steps import STEPS
@@ -63,6 +65,25 @@ class OkrCoachApp(App[None]):
         self.session: Session | None = None
         self.send_to_llm = settings.llm.enabled
         self._autosave_timer: Timer | None = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast (screens call this too): messages quote files, paths and model errors,
+        so they are shown as plain text, never as markup or escape sequences."""
+        super().notify(
+            terminal_safe(message),
+            title=terminal_safe(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # ---------------------------------------------------------------- start-up
 

@@ -72,9 +72,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_library_logs() -> None:
+    """Libraries' INFO chatter never reaches stderr (or the TUI's screen); warnings still do.
+
+    wordllama calls ``logging.basicConfig(level=INFO)`` when imported, after which every httpx
+    request to a Chroma server printed a line. Configuring the root logger first makes that
+    call a no-op; the named loggers are pinned too, for a library that forces its own setup.
+    """
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
+    for name in ("httpx", "httpcore", "chromadb", "wordllama", "urllib3"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    quiet_library_logs()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

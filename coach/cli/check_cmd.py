@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from coach.cli.context import CliContext
+from coach.text_safety import terminal_safe
 
 FORMATS = ("text", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -302,9 +303,10 @@ def _print_text(
         for f in sorted(r["result"].all_findings(), key=lambda x: (x.location.line or 0, x.code)):
             where = f"{r['path']}:{f.location.line}:" if f.location.line else f"{r['path']}:"
             code = paint(f.code, _COLOURS[f.severity.value])
-            ctx.out(f"{where} {code} [{f.category}] {f.message}")
+            rest = terminal_safe(f"[{f.category}] {f.message}")
+            ctx.out_styled(f"{terminal_safe(where)} {code} {rest}")
             if f.suggestion:
-                ctx.out(f"    {paint(f.suggestion, chr(27) + '[2m')}")
+                ctx.out_styled(f"    {paint(terminal_safe(f.suggestion), chr(27) + '[2m')}")
     t = _SUMMARY.get(lang, _SUMMARY["en"])
     n_files = sum(1 for r in results if "result" in r)
     n_bad = len(results) - n_files

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
 
+from coach.text_safety import terminal_safe
+
 if TYPE_CHECKING:  # imported lazily: building settings models costs ~0.2 s, --help needs none
     from coach.config import Settings
     from coach.workspace import Workspace
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def sanitize(text: str) -> str:
-    """Text from files and users is data: control characters (escape sequences) never reach
-    the terminal."""
-    return _CONTROL.sub(" ", text)
 
 
 @dataclass
@@ -52,11 +44,21 @@ class CliContext:
 
         return ui_language(self.settings.language, file_language)
 
+    # Text lines carry model answers, file contents and file names: never let them drive the
+    # terminal (escape sequences, bidi overrides). JSON output keeps the exact text.
     def out(self, text: str = "") -> None:
-        print(text, file=self.stdout)
+        print(terminal_safe(text), file=self.stdout)
 
     def err(self, text: str) -> None:
-        print(text, file=self.stderr)
+        print(terminal_safe(text), file=self.stderr)
+
+    def out_styled(self, text: str) -> None:
+        """A line with our own colour codes; every untrusted part is already terminal_safe."""
+        print(text, file=self.stdout)
+
+    def write_document(self, text: str) -> None:
+        """A whole document (report, retro) on stdout, made safe like any other text."""
+        self.stdout.write(terminal_safe(text))
 
     def out_json(self, data: Any) -> None:
         # allow_nan=False: NaN/Infinity are not JSON; models refuse them, so this never fires

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,7 +150,11 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         cycle = read_okr_file(args.file).cycle
     if args.output == "-":
-        sys.stdout.write(dumps(cycle, args.format or "yaml"))
+        text = dumps(cycle, args.format or "yaml")
+        if ctx.stdout.isatty():  # a person reads it; a pipe or file gets the exact data
+            ctx.write_document(text)
+        else:
+            ctx.stdout.write(text)
         return 0
     fmt = format_for(args.output, args.format)
     write_okr_file(args.output, cycle, fmt)

@@ -6,7 +6,7 @@ import argparse
 import difflib
 from typing import TYPE_CHECKING, Any
 
-from coach.cli.context import CliContext, sanitize
+from coach.cli.context import CliContext
 from coach.errors import InputError
 
 if TYPE_CHECKING:
@@ -247,9 +247,9 @@ def _for_file(args: argparse.Namespace, ctx: CliContext) -> int:
     for oi, ki, kr, match in results:
         if oi != current:
             current = oi
-            ctx.out(f"{oi + 1}. {sanitize(cycle.objectives[oi].title)}")
+            ctx.out(f"{oi + 1}. {cycle.objectives[oi].title}")
         ref = f" [{kr.id}]" if kr.id else ""
-        ctx.out(f"  {labels['kr']} {oi + 1}.{ki + 1}{ref}: {sanitize(kr.text)}")
+        ctx.out(f"  {labels['kr']} {oi + 1}.{ki + 1}{ref}: {kr.text}")
         _print_match(ctx, match, kr.text, lang, indent="    ", attached=set(kr.kpis))
     return 0
 
@@ -266,12 +266,12 @@ def _print_match(
 
     labels = _LABELS[lang]
     if match.no_match:
-        measured = sanitize(match.measured or text)
+        measured = match.measured or text
         ctx.out(
             indent
             + labels["no_match"].format(measured=measured, best=match.best_match, floor=MATCH_FLOOR)
         )
-        ctx.out(indent + labels["record_hint"].format(text=sanitize(text).replace('"', "'")))
+        ctx.out(indent + labels["record_hint"].format(text=text.replace('"', "'")))
         return
     sugg = match.suggestions
     width = max((len(s.name) for s in sugg), default=0)
@@ -281,10 +281,9 @@ def _print_match(
         strength = f" {s.match:.2f}" if s.match_level.value in ("strong", "partial") else ""
         mark = f"  ({labels['attached']})" if attached and s.kpi_id in attached else ""
         ctx.out(
-            f"{indent}{n}. {sanitize(s.name):<{width}}  {role:<9} {s.kpi_id}  "
-            f"[{level}{strength}]{mark}"
+            f"{indent}{n}. {s.name:<{width}}  {role:<9} {s.kpi_id}  " f"[{level}{strength}]{mark}"
         )
-        ctx.out(f"{indent}   {sanitize(s.reason)}")
+        ctx.out(f"{indent}   {s.reason}")
 
 
 def _record(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -302,9 +301,7 @@ def _record(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.format == "json":
         ctx.out_json({"recorded": kpi.model_dump(mode="json"), "path": str(team_file(root))})
         return 0
-    ctx.out(
-        _LABELS[lang]["recorded"].format(id=kpi.id, name=sanitize(kpi.name), path=team_file(root))
-    )
+    ctx.out(_LABELS[lang]["recorded"].format(id=kpi.id, name=kpi.name, path=team_file(root)))
     return 0
 
 

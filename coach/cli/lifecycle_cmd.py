@@ -286,7 +286,7 @@ def cmd_report(args: argparse.Namespace, ctx: CliContext) -> int:
     out = None if args.output == "-" else Path(args.output)
     text = render_report(cycle, fmt, ctx.settings, lang=lang, output=out, history=history)
     if out is None:
-        sys.stdout.write(text)
+        ctx.write_document(text)
         return 0
     from coach.report import write_shareable
 
@@ -312,7 +312,7 @@ def cmd_retro(args: argparse.Namespace, ctx: CliContext) -> int:
         on_note=lambda note: ctx.err(f"note: {note}"),
     )
     if args.stdout:
-        sys.stdout.write(text)
+        ctx.write_document(text)
         return 0
     saved = save_retro(
         ctx.workspace, cycle, text, ctx.settings, ingest=not args.no_ingest, force=args.force

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import re
 from typing import TYPE_CHECKING, Any
 
 from coach.cli.context import CliContext
+from coach.text_safety import terminal_safe
 
 if TYPE_CHECKING:
     from coach.memory import IngestReport, MemoryStore
@@ -36,8 +36,6 @@ _TEXT = {
         "score": "relevans",
     },
 }
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x1b]")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -256,18 +254,13 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
     if note:
         ctx.err(note)
     if answer:
-        ctx.out(f"{_say(ctx, 'answer')}:\n{_clean(answer)}\n")
+        ctx.out(f"{_say(ctx, 'answer')}:\n{answer}\n")
     ctx.out(f"{_say(ctx, 'sources')}:")
     for p in passages:
         ctx.out(_passage_text(ctx, p))
     if answer is None and not note:
         ctx.out(_say(ctx, "no_llm"))
     return 0
-
-
-def _clean(text: str) -> str:
-    """Ingested text is data: never let it drive the terminal (escape sequences)."""
-    return _CONTROL.sub(" ", text)
 
 
 def _passage_json(p: Passage) -> dict[str, Any]:
@@ -298,8 +291,8 @@ def _passage_text(ctx: CliContext, p: Passage) -> str:
         head += "  › " + " › ".join(p.heading_path)
     head += f"  ({', '.join(tags)}; " if tags else "  ("
     head += f"{_say(ctx, 'score')} {p.score:.2f})"
-    body = _clean(p.text).strip()
+    body = terminal_safe(p.text).strip()  # before splitlines: controls are not line breaks
     if len(body) > 600:
         body = body[:600].rsplit(" ", 1)[0] + " …"
     indented = "\n".join("    " + line for line in body.splitlines())
-    return f"{_clean(head)}\n{indented}\n"
+    return f"{head}\n{indented}\n"

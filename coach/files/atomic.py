@@ -78,7 +78,8 @@ def _write_error(target: Path, e: OSError) -> WriteError:
     return WriteError(f"{target}: cannot write ({reason}); nothing was changed", str(target))
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> None:
+    """``mode`` (e.g. 0o600 for a private file) is set before the rename, never after."""
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -95,7 +96,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             os.fsync(fh.fileno())
             # mkstemp creates 0600; keep the old file's mode, or give a new file the umask mode
             with contextlib.suppress(OSError):
-                mode = target.stat().st_mode & 0o777 if target.exists() else _default_mode()
+                if mode is None:
+                    mode = target.stat().st_mode & 0o777 if target.exists() else _default_mode()
                 os.chmod(tmp, mode)
             os.replace(tmp, target)  # still locked: the rename happens while we hold the file
     except BaseException as e:
@@ -112,5 +114,5 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             os.close(dir_fd)
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: str | os.PathLike[str], text: str, mode: int | None = None) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), mode)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from coach.errors import InputError
@@ -63,7 +64,7 @@ def _rows(reader: csv.DictReader[str], path: str) -> tuple[dict[str, Any], dict[
     lines_map: dict[str, int] = {"cycle": 1}
     for row in reader:
         line = reader.line_num
-        r = {headers[k]: (v or "").strip() for k, v in row.items() if k is not None}
+        r = {headers[k]: unguard_cell((v or "").strip()) for k, v in row.items() if k is not None}
         if not any(r.values()):
             continue
         if r.get("cycle"):
@@ -101,14 +102,36 @@ def _rows(reader: csv.DictReader[str], path: str) -> tuple[dict[str, Any], dict[
     return doc, lines_map
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…),
+# =cmd|…): OWASP's advice is a leading single quote, which shows the text as typed.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
+
+
+def guard_cell(text: str) -> str:
+    """``text`` made inert for a spreadsheet; a plain number such as -5 stays a number."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def unguard_cell(text: str) -> str:
+    """The inverse of :func:`guard_cell`, so our own export reads back as the original text.
+    (A cell typed as ``'=x`` by hand loses its quote too: the quote is the spreadsheet's
+    own "this is text" mark, not part of the text.)"""
+    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+        return text[1:]
+    return text
+
+
 def _cell(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if isinstance(v, list):
-        return ";".join(str(x) for x in v)
-    return str(v)
+        return guard_cell(";".join(str(x) for x in v))
+    return guard_cell(str(v))
 
 
 def dump_csv(doc: dict[str, Any]) -> str:

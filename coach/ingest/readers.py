@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -130,17 +131,47 @@ def iter_source_files(
         if not root.is_dir():
             yield root, root
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(root):  # never descends into linked folders
             here = Path(dirpath)
             dirnames[:] = sorted(
                 d
                 for d in dirnames
                 if not d.startswith(".") and (here / d).resolve() not in excluded
             )
+            # A link to a folder is not walked; yield it so the report says so.
+            yield from ((here / d, root) for d in dirnames if (here / d).is_symlink())
             for fname in sorted(filenames):
                 if fname.startswith(".") or Path(fname).suffix.lower() not in FORMATS:
                     continue
                 yield here / fname, root
+
+
+def refuse_reason(path: Path, root: Path) -> str | None:
+    """Why ``path`` must not be read, or None. Nothing is opened to decide.
+
+    Under a folder the user named, a link may point only at a file inside that folder (a link
+    to /etc/shadow in a shared folder must not become memory). Anything but a regular file is
+    refused: a FIFO would block the read, a device like /dev/zero never ends.
+    """
+    if root != path and root.is_dir():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # dangling link or a loop
+            return "a broken link (not followed)"
+        if not target.is_relative_to(root.resolve()):
+            return f"a link that points outside {root} (not followed)"
+    st = os.stat(path)  # follows the (contained) link; raises OSError for the caller
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return "a link to a folder (not followed)"
+    if stat.S_ISFIFO(st.st_mode):
+        return "a FIFO (named pipe), not a file: skipped without opening it"
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        return "a device, not a file: skipped without opening it"
+    if stat.S_ISSOCK(st.st_mode):
+        return "a socket, not a file: skipped"
+    return "not a regular file"
 
 
 def infer_meta(path: Path, doc: Document) -> dict[str, str]:

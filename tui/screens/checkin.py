@@ -14,6 +14,7 @@ from textual.widgets import Button, Header, Input, Label, Select, Sparkline, Sta
 
 from coach.errors import OkrCoachError
 from coach.models import KeyResult, assign_ids
+from coach.text_safety import terminal_safe
 from tui import services
 from tui.screens.base import CoachScreen, coach_footer
 
@@ -40,7 +41,7 @@ class KrProgress(Vertical):
     def compose(self) -> ComposeResult:
         t = self.coach.t
         head = Text(f"{self.label} ", style="bold")
-        head.append(self.kr.text)
+        head.append(terminal_safe(self.kr.text))
         yield Static(head, classes="kr-progress-text")
         line = Text()
         try:

@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from coach.models import KeyResult
+from coach.text_safety import terminal_safe
 from tui import services
 from tui.messages import DraftsReady, WorkFailed
 from tui.screens.base import StepScreen
@@ -145,7 +146,7 @@ class KeyResultsScreen(StepScreen):
         obj = objectives[oi]
         header = Text()
         header.append(self.t("kr.objective", n=oi + 1, total=len(objectives)) + " ", style="bold")
-        header.append(obj.title)
+        header.append(terminal_safe(obj.title))
         if obj.initiatives:
             header.append("  " + self.t("kr.initiatives", n=len(obj.initiatives)), style="dim")
         self.query_one("#kr-objective", Static).update(header)
@@ -181,7 +182,7 @@ class KeyResultsScreen(StepScreen):
             label.append(f"{mark}{len(findings)} ", style=style)
         elif findings is not None:
             label.append("✓ ", style="green")
-        label.append(text)
+        label.append(terminal_safe(text))
         label.truncate(200)
         return label
 

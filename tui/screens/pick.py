@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from coach.text_safety import terminal_safe
 from tui.services import Drafts
 
 if TYPE_CHECKING:
@@ -34,14 +35,15 @@ class PickDraft(ModalScreen[str | None]):
         with Vertical(id="pick"):
             yield Label(self.pick_title, classes="section")
             if self.drafts.source == "rules" and self.drafts.reason:
-                yield Label(t("drafts.offline", reason=self.drafts.reason), classes="hint")
+                reason = terminal_safe(self.drafts.reason)
+                yield Label(Text(t("drafts.offline", reason=reason)), classes="hint")
             options = OptionList(id="drafts")
             for i, d in enumerate(self.drafts.items):
-                label = Text(d.text, style="bold")
+                label = Text(terminal_safe(d.text), style="bold")  # model text: no markup
                 if d.warnings:
                     label.append(f"  ▲{d.warnings}", style="yellow")
                 if d.why:
-                    label.append(f"\n  {d.why}", style="dim")
+                    label.append(f"\n  {terminal_safe(d.why)}", style="dim")
                 options.add_option(Option(label, id=str(i)))
             yield options
             yield Label(t("drafts.hint"), classes="hint")

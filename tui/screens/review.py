@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
 from coach.models import Finding
+from coach.text_safety import terminal_safe
 from tui import services
 from tui.messages import (
     CritiqueChunk,
@@ -63,8 +64,11 @@ def rewrites_from(result: CritiqueResult, objective: int) -> list[Rewrite]:
         new = review.rewrite
         if not new or new.strip() == review.text.strip():
             continue
-        problems = "; ".join(p.text for p in review.problems)
-        out.append(Rewrite(objective, review.index, review.text, new, problems))
+        # A rewrite may be accepted into the user's file: no escape sequences go with it.
+        problems = terminal_safe("; ".join(p.text for p in review.problems))
+        out.append(
+            Rewrite(objective, review.index, review.text, terminal_safe(new).strip(), problems)
+        )
     return out
 
 
@@ -74,18 +78,20 @@ def critique_summary(result: Any, t: Any) -> Text:
     if getattr(result, "source", "") == "rules":
         reason = getattr(result, "fallback_reason", None) or ""
         text.append(t("critique.fallback", reason=reason) + "\n\n", style="yellow")
+    # Model text goes into Text objects (never parsed as markup) and through terminal_safe.
     if getattr(result, "note", None):
-        text.append(result.note + "\n\n")
+        text.append(terminal_safe(result.note) + "\n\n")
     for item in getattr(result, "missing", None) or []:
-        text.append(f"{t('critique.missing')}: {item}\n", style="italic")
+        text.append(f"{t('critique.missing')}: {terminal_safe(item)}\n", style="italic")
     for review in getattr(result, "key_results", None) or []:
         text.append(f"KR{review.index + 1} ", style="bold")
         text.append(t(f"critique.verdict_{review.verdict}") + "  ", style="cyan")
-        text.append(review.text + "\n")
+        text.append(terminal_safe(review.text) + "\n")
         for p in getattr(review, "problems", []) or []:
-            text.append(f"   {getattr(p, 'code', '') or ''} {p.text}\n", style="dim")
+            code = getattr(p, "code", "") or ""
+            text.append(f"   {code} {terminal_safe(p.text)}\n", style="dim")
         for k in getattr(review, "kpis", []) or []:
-            text.append(f"   KPI {k.name}: {k.why}\n", style="green")
+            text.append(f"   KPI {k.name}: {terminal_safe(k.why)}\n", style="green")
     return text
 
 
@@ -204,7 +210,7 @@ class ReviewScreen(StepScreen):
         options.clear_options()
         for oi, ki, _, kr in self.session.cycle.iter_krs():
             label = Text(f"O{oi + 1}.KR{ki + 1} ", style="bold")
-            label.append(kr.text)
+            label.append(terminal_safe(kr.text))
             if kr.kpis:
                 label.append(f"  [{', '.join(kr.kpis)}]", style="green")
             options.add_option(Option(label, id=f"kr-{oi}-{ki}"))
@@ -300,13 +306,12 @@ class ReviewScreen(StepScreen):
         elif message.task == "kpis":
             suggestions = self.query_one("#kpi-suggestions", OptionList)
             suggestions.clear_options()
-            suggestions.add_option(
-                Option(self.t("review.kpi_failed", error=message.message), disabled=True)
-            )
+            failed = self.t("review.kpi_failed", error=terminal_safe(message.message))
+            suggestions.add_option(Option(Text(failed), disabled=True))
         elif message.task == "critique":
             self._critique = None
             self.query_one("#critique-status", Static).update(
-                Text(self.t("critique.failed", error=message.message), style="red")
+                Text(self.t("critique.failed", error=terminal_safe(message.message)), style="red")
             )
             self.notify(message.message, title=self.t("critique.failed_title"), severity="error")
 
@@ -397,7 +402,8 @@ class ReviewScreen(StepScreen):
             self._stream = message.text
         else:
             self._stream += message.text
-        self.query_one("#critique-text", Static).update(self._stream)
+        # A Text, not a str: a str would be parsed as markup ([link=…], [/] from the model).
+        self.query_one("#critique-text", Static).update(Text(terminal_safe(self._stream)))
 
     def on_critique_done(self, message: CritiqueDone) -> None:
         self._critique = None

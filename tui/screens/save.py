@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
+from coach.text_safety import terminal_safe
 from tui.screens.base import StepScreen
 
 
@@ -55,14 +56,14 @@ class SaveScreen(StepScreen):
             text.append(self.t("step.strategy") + ": ", style="bold")
             text.append(cycle.strategy.strip().split("\n", 1)[0] + "\n\n")
         for oi, obj in enumerate(cycle.objectives, start=1):
-            text.append(f"O{oi}  {obj.title}\n", style="bold")
+            text.append(f"O{oi}  {terminal_safe(obj.title)}\n", style="bold")
             for ki, kr in enumerate(obj.key_results, start=1):
-                text.append(f"  KR{ki}  {kr.text}")
+                text.append(f"  KR{ki}  {terminal_safe(kr.text)}")
                 if kr.kpis:
                     text.append(f"  [{', '.join(kr.kpis)}]", style="green")
                 text.append("\n")
             for ini in obj.initiatives:
-                text.append(f"  • {ini.title}\n", style="dim")
+                text.append(f"  • {terminal_safe(ini.title)}\n", style="dim")
         if not cycle.objectives:
             text.append(self.t("review.no_objectives"), style="dim")
         return text

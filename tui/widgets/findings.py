@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from coach.models import Finding
+from coach.text_safety import terminal_safe
 
 MARK = {"error": ("✖", "bold red"), "warning": ("▲", "bold yellow"), "info": ("●", "cyan")}
 
@@ -32,11 +33,11 @@ def render_findings(
             if f.location.kr_index is not None:
                 where += f".KR{f.location.kr_index + 1}"
             text.append(f"{where} ", style="bold")
-        text.append(f.message)
+        text.append(terminal_safe(f.message))  # messages quote the file's text
         if f.fix_title:
-            text.append(f"\n   {t('findings.fix')}: {f.fix_title}", style="italic")
+            text.append(f"\n   {t('findings.fix')}: {terminal_safe(f.fix_title)}", style="italic")
         if f.suggestion:
-            text.append(f"\n   → {f.suggestion}", style="green")
+            text.append(f"\n   → {terminal_safe(f.suggestion)}", style="green")
     return text
 
 

@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from coach.models import Passage
+from coach.text_safety import terminal_safe
 
 
 def citation(p: Passage) -> str:
@@ -24,10 +25,10 @@ def render_passages(passages: list[Passage], t: Callable[..., str], limit: int =
         return Text(t("lessons.none"), style="dim")
     text = Text()
     for p in passages:
-        text.append(citation(p) + "\n", style="bold")
+        text.append(terminal_safe(citation(p)) + "\n", style="bold")
         if p.heading_path:
-            text.append(" › ".join(p.heading_path) + "\n", style="italic dim")
-        body = " ".join(p.text.split())
+            text.append(terminal_safe(" › ".join(p.heading_path)) + "\n", style="italic dim")
+        body = " ".join(terminal_safe(p.text).split())
         text.append((body[: limit - 1] + "…" if len(body) > limit else body) + "\n\n")
     return text
 
