@@ -12,13 +12,15 @@ or put in a message. ``import litellm`` costs seconds, so it happens on the firs
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -119,6 +121,30 @@ def _redact(text: str) -> str:
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub("***", text)
     return text
+
+
+# ------------------------------------------------------------------------------ send switch
+
+# Set while a caller (the TUI with sending off) forbids any request leaving the process. A
+# context variable, so it holds for the thread that runs the call and for nothing else.
+_BLOCKED: ContextVar[str | None] = ContextVar("okr_coach_sending_blocked", default=None)
+
+
+@contextlib.contextmanager
+def sending_blocked(reason: str) -> Iterator[None]:
+    """Inside this block every chat or embedding request raises :class:`LlmOff` (``reason``)
+    before anything is sent: the last line of defence behind a caller's own off switch."""
+    token = _BLOCKED.set(reason)
+    try:
+        yield
+    finally:
+        _BLOCKED.reset(token)
+
+
+def _refuse_if_blocked() -> None:
+    reason = _BLOCKED.get()
+    if reason is not None:
+        raise LlmOff(reason)
 
 
 # -------------------------------------------------------------------------- usage and budget
@@ -427,6 +453,7 @@ def _request(
 ) -> _Answer:
     """One answer, with up to ``settings.max_retries`` retries on transient faults."""
     for attempt in range(settings.max_retries + 1):
+        _refuse_if_blocked()
         record.requests += 1
         try:
             return _request_once(messages, settings, response_format, on_partial)
@@ -597,12 +624,14 @@ def embed_texts(model: str, texts: list[str], llm_settings: LlmSettings) -> list
     """Embeddings through litellm (used by the ``litellm:<model>`` embedding backend)."""
     if not texts:
         return []
+    _refuse_if_blocked()
     litellm = _litellm()
     settings = llm_settings.model_copy(update={"model": model})
     vectors: list[list[float]] = []
     for start in range(0, len(texts), 256):
         batch = texts[start : start + 256]
         for attempt in range(settings.max_retries + 1):
+            _refuse_if_blocked()
             try:
                 response = litellm.embedding(
                     model=model,

@@ -23,6 +23,7 @@ from tui.steps import STEPS
 
 if TYPE_CHECKING:
     from coach.config import Settings
+    from tui.services import ModelGate
     from tui.session import Session
 
 AUTOSAVE_DELAY_S = 0.8
@@ -61,7 +62,7 @@ class OkrCoachApp(App[None]):
         self.t = Translator(lang)
         self.blink = blink
         self.session: Session | None = None
-        self.send_to_llm = settings.llm.enabled
+        self._model_gate: ModelGate | None = None
         self._autosave_timer: Timer | None = None
 
     # ---------------------------------------------------------------- start-up
@@ -186,6 +187,25 @@ class OkrCoachApp(App[None]):
             )
 
     @property
+    def model_gate(self) -> ModelGate:
+        """The one door to the model for every screen (made on first use: the services module
+        is not needed for the first frame)."""
+        if self._model_gate is None:
+            from tui.services import ModelGate
+
+            self._model_gate = ModelGate(
+                self.settings, send=self.settings.llm.enabled, off_reason=self._off_reason
+            )
+        return self._model_gate
+
+    def _off_reason(self) -> str:
+        return self.t("llm.off_reason")
+
+    @property
+    def send_to_llm(self) -> bool:
+        return self.model_gate.is_open
+
+    @property
     def ui_lang(self) -> str:
         return self.t.lang
 
@@ -283,7 +303,7 @@ class OkrCoachApp(App[None]):
         if not self.settings.llm.enabled:
             self.notify(self.t("llm.not_configured"), severity="warning", timeout=8)
             return
-        self.send_to_llm = not self.send_to_llm
+        self.model_gate.send = not self.model_gate.send
         self.notify(self.t("llm.on") if self.send_to_llm else self.t("llm.off"), timeout=4)
         self.refresh_texts()
 

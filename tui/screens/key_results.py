@@ -403,9 +403,9 @@ class KeyResultsScreen(StepScreen):
         title = cycle.objectives[self.oi].title
         deadline = cycle.end.isoformat() if cycle.end else None
         lang = self.coach.okr_lang or self.coach.ui_lang
-        settings = self.coach.settings
+        gate = self.coach.model_gate
         self.notify(self.t("drafts.working"), timeout=3)
-        self._drafts(lambda: services.draft_krs(title, settings, lang, cycle.strategy, deadline))
+        self._drafts(lambda: services.draft_krs(title, gate, lang, cycle.strategy, deadline))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
     def _drafts(self, make: Any) -> None:

@@ -164,11 +164,11 @@ class ObjectivesScreen(StepScreen):
         if len(cycle.objectives) >= self._max():
             self.notify(self.t("objectives.max", n=self._max()), severity="warning")
             return
-        strategy, settings = cycle.strategy, self.coach.settings
+        strategy, gate = cycle.strategy, self.coach.model_gate
         lang = self.coach.okr_lang or self.coach.ui_lang
         existing = [o.title for o in cycle.objectives]
         self.notify(self.t("drafts.working"), timeout=3)
-        self._drafts(lambda: services.draft_objectives(strategy, settings, lang, existing))
+        self._drafts(lambda: services.draft_objectives(strategy, gate, lang, existing))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
     def _drafts(self, make: Any) -> None:

@@ -227,7 +227,7 @@ class ReviewScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="kpis", description="kpis")
     def _kpis(self, oi: int, ki: int, text: str) -> None:
-        fetch_kpis(self, oi, ki, text, self.coach.ui_lang, self.coach.settings)
+        fetch_kpis(self, oi, ki, text, self.coach.ui_lang, self.coach.model_gate)
 
     def on_kpis_ready(self, message: KpisReady) -> None:
         if self._kpi_for != (message.objective, message.kr):
@@ -287,7 +287,7 @@ class ReviewScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lessons", description="lessons")
     def _lessons(self, objective: Any) -> None:
-        fetch_lessons(self, "review", objective, self.coach.settings, self.session.cycle.cycle)
+        fetch_lessons(self, "review", objective, self.coach.model_gate, self.session.cycle.cycle)
 
     def on_lessons_ready(self, message: LessonsReady) -> None:
         self.query_one(LessonsPanel).show_passages(message.passages)
@@ -338,7 +338,7 @@ class ReviewScreen(StepScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="prompt", description="prompt")
     def _prompt(self, cycle: Any, oi: int) -> None:
         try:
-            text = services.critique_prompt(cycle, oi, self.coach.settings)
+            text = services.critique_prompt(cycle, oi, self.coach.model_gate)
         except Exception as e:  # the preview is informative; the critique reports its own errors
             text = self.t("critique.prompt_failed", error=str(e) or type(e).__name__)
         self.post_message(PromptReady(text))
@@ -383,7 +383,7 @@ class ReviewScreen(StepScreen):
             self.post_message(CritiqueChunk(text))
 
         try:
-            result = services.critique_objective(cycle, oi, self.coach.settings, on_partial)
+            result = services.critique_objective(cycle, oi, self.coach.model_gate, on_partial)
         except Exception as e:  # LlmError carries a readable message; anything else too
             if not worker.is_cancelled:
                 self.post_message(WorkFailed("critique", str(e) or type(e).__name__))

@@ -62,7 +62,7 @@ class StrategyScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, description="lessons")
     def _lessons(self, query: str) -> None:
-        fetch_lessons(self, "strategy", query, self.coach.settings, self.session.cycle.cycle)
+        fetch_lessons(self, "strategy", query, self.coach.model_gate, self.session.cycle.cycle)
 
     def on_lessons_ready(self, message: LessonsReady) -> None:
         self.query_one(LessonsPanel).show_passages(message.passages)

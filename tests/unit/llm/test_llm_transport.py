@@ -211,6 +211,17 @@ def test_no_model_is_off_with_a_hint(llm_settings):
         ask(llm_settings.model_copy(update={"model": None}))
 
 
+def test_sending_blocked_refuses_chat_and_embeddings_before_sending(scripted_llm, llm_settings):
+    scripted_llm.default(json_reply(GOOD))
+    with llm.sending_blocked("sending is off"):
+        with pytest.raises(llm.LlmOff, match="sending is off"):
+            ask(llm_settings)
+        with pytest.raises(llm.LlmOff, match="sending is off"):
+            llm.embed_texts("openai/scripted-embed", ["a text"], llm_settings)
+    assert scripted_llm.requests() == []
+    assert ask(llm_settings) == Verdict(**GOOD)  # the block ends with its context
+
+
 def test_budget_stops_further_calls(scripted_llm, llm_settings):
     # A model the local cost map knows, served by the scripted server: real cost accounting.
     settings = llm_settings.model_copy(update={"model": "openai/gpt-4o-mini", "budget_usd": 1e-9})
