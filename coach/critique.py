@@ -355,11 +355,17 @@ def build_critique_prompt(
     return prompt, context, check, passages
 
 
+def _advice(f: Finding) -> str:
+    """A finding as one line of advice: the problem, then what to do about it."""
+    return f"{f.message} {f.suggestion}" if f.suggestion else f.message
+
+
 def _offline_review(objective: Objective, obj_check: Any) -> list[KrReview]:
+    """The rules' review. A rule's suggestion is an instruction ("Add where you start: …"),
+    not KR text, so it is given as advice in the problems and never as a rewrite to accept."""
     reviews = []
     for i, kr in enumerate(objective.key_results):
         findings = list(obj_check.key_results[i].findings)
-        suggestion = next((f.suggestion for f in findings if f.suggestion), None)
         reviews.append(
             KrReview(
                 index=i,
@@ -367,8 +373,7 @@ def _offline_review(objective: Objective, obj_check: Any) -> list[KrReview]:
                 text=kr.text,
                 findings=findings,
                 verdict="improve" if _fails(findings) else "good",
-                problems=[Problem(code=f.code, text=f.message) for f in findings],
-                rewrite=suggestion,
+                problems=[Problem(code=f.code, text=_advice(f)) for f in findings],
             )
         )
     return reviews
@@ -475,13 +480,12 @@ def rewrite_kr(
 
     lang = _language(settings, None, lang)
     findings = _recheck(kr_text, lang, objective_title)
-    if not settings.llm.enabled:
-        suggestion = next((f.suggestion for f in findings if f.suggestion), None)
+    advice = " ".join(_advice(f) for f in findings) or None
+    if not settings.llm.enabled:  # the rules' advice only: it is not KR text to put in place
         return RewriteResult(
             original=kr_text,
             source="rules",
-            text=suggestion,
-            findings=_recheck(suggestion, lang, objective_title) if suggestion else [],
+            why=advice,
             fallback_reason=llm.OFF_HINT,
         )
     allowed = numbers_in(kr_text) | numbers_in(objective_title or "") | numbers_in(deadline or "")
@@ -504,9 +508,11 @@ def rewrite_kr(
         except llm.LlmError as e:
             if result is not None:  # keep the first rewrite, shown with its findings
                 return result
-            suggestion = next((f.suggestion for f in findings if f.suggestion), None)
             return RewriteResult(
-                original=kr_text, source="rules", text=suggestion, fallback_reason=str(e)
+                original=kr_text,
+                source="rules",
+                why=advice,
+                fallback_reason=str(e),
             )
         new_findings = _recheck(answer.text, lang, objective_title)
         result = RewriteResult(

@@ -57,8 +57,11 @@ class Rewrite:
 
 
 def rewrites_from(result: CritiqueResult, objective: int) -> list[Rewrite]:
-    """The rewrites a critique proposes (``CritiqueResult.key_results[*].rewrite``)."""
+    """The rewrites a critique proposes (``CritiqueResult.key_results[*].rewrite``). Only the
+    model writes KR text; the rules' review gives advice, never a diff to accept."""
     out: list[Rewrite] = []
+    if result.source != "llm":
+        return out
     for review in result.key_results:
         new = review.rewrite
         if not new or new.strip() == review.text.strip():
