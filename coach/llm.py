@@ -89,6 +89,12 @@ class LlmRefusal(LlmError):
     kind = "refusal"
 
 
+class LlmCancelled(LlmError):
+    """The caller cancelled (the TUI's escape): no further attempt is made."""
+
+    kind = "cancelled"
+
+
 class LlmBadOutput(LlmError):
     """The answer never validated; carries the last completion for debugging."""
 
@@ -145,6 +151,39 @@ def _refuse_if_blocked() -> None:
     reason = _BLOCKED.get()
     if reason is not None:
         raise LlmOff(reason)
+
+
+# Set while a caller can cancel the call (a TUI worker): checked before every attempt, re-ask
+# and backoff, so a cancelled call sends nothing more.
+_CANCELLED: ContextVar[Callable[[], bool] | None] = ContextVar(
+    "okr_coach_call_cancelled", default=None
+)
+
+
+@contextlib.contextmanager
+def cancellable(is_cancelled: Callable[[], bool]) -> Iterator[None]:
+    """Inside this block a call stops (:class:`LlmCancelled`) as soon as ``is_cancelled()``
+    is true at an attempt, a re-ask or a retry's wait: a cancel never costs more requests."""
+    token = _CANCELLED.set(is_cancelled)
+    try:
+        yield
+    finally:
+        _CANCELLED.reset(token)
+
+
+def _stop_if_cancelled() -> None:
+    check = _CANCELLED.get()
+    if check is not None and check():
+        raise LlmCancelled("cancelled")
+
+
+def _wait(seconds: float) -> None:
+    """A retry's backoff, cut short by a cancel."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        _stop_if_cancelled()
+        time.sleep(min(left, 0.05))
+    _stop_if_cancelled()
 
 
 # -------------------------------------------------------------------------- usage and budget
@@ -454,6 +493,7 @@ def _request(
     """One answer, with up to ``settings.max_retries`` retries on transient faults."""
     for attempt in range(settings.max_retries + 1):
         _refuse_if_blocked()
+        _stop_if_cancelled()
         record.requests += 1
         try:
             return _request_once(messages, settings, response_format, on_partial)
@@ -464,7 +504,7 @@ def _request(
             if not retryable or attempt >= settings.max_retries:
                 raise error from None
             delay = after if after is not None else min(8.0, 0.5 * 2**attempt)
-            time.sleep(min(delay, MAX_RETRY_AFTER_S))
+            _wait(min(delay, MAX_RETRY_AFTER_S))
     raise AssertionError("unreachable")  # the loop always returns or raises
 
 

@@ -86,6 +86,27 @@ class OkrCoachApp(App[None]):
             self.sub_title = self.session.cycle.cycle or self.session.target.name
         else:
             self.sub_title = self.settings.workspace.name
+        usage = self.model_usage()
+        if usage:
+            self.sub_title += " · " + usage
+
+    def model_usage(self) -> str:
+        """Requests, tokens and cost of the model so far this session ("" before the first)."""
+        if self._model_gate is None or not self._model_gate.usage.records:
+            return ""
+        u = self._model_gate.usage
+        cost = f"${u.cost_usd:.4f}" if u.cost_known else self.t("llm.cost_unknown")
+        return self.t(
+            "llm.usage",
+            requests=u.requests,
+            tokens_in=u.prompt_tokens,
+            tokens_out=u.completion_tokens,
+            cost=cost,
+        )
+
+    def model_used(self) -> None:
+        """A model task ended: the header shows the session's running totals."""
+        self._retitle()
 
     def still_cursors(self, root: Widget) -> None:
         """Snapshots and benchmarks need a cursor that does not blink."""

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from coach.models import Finding, KeyResult, Objective, Passage
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from coach.config import Settings
     from coach.llm import LlmSession
     from coach.models import Cycle
@@ -123,6 +125,15 @@ def _no_reason() -> str:
     return "sending to the model is off"
 
 
+def _current_worker() -> Worker | None:
+    from textual.worker import NoActiveWorker, get_current_worker
+
+    try:
+        return get_current_worker()
+    except NoActiveWorker:
+        return None
+
+
 @dataclass
 class ModelGate:
     """The one switch between the TUI and any model: configured (``[llm] model``) and sending
@@ -158,11 +169,17 @@ class ModelGate:
     @contextmanager
     def call(self) -> Iterator[Settings]:
         """Settings for one call that may use a model. Closed: settings without a model, and
-        :mod:`coach.llm` refuses every chat and embedding request until the block ends."""
+        :mod:`coach.llm` refuses every chat and embedding request until the block ends. Open
+        and run by a worker: cancelling the worker stops the call before its next request."""
         from coach import llm
 
         if self.is_open:
-            yield self.settings
+            worker = _current_worker()
+            if worker is None:
+                yield self.settings
+                return
+            with llm.cancellable(lambda: worker.is_cancelled):
+                yield self.settings
             return
         offline = self.settings.model_copy(
             update={"llm": self.settings.llm.model_copy(update={"model": None})}

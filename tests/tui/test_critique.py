@@ -160,6 +160,8 @@ async def test_a_failed_critique_offers_advice_and_no_rewrite_to_accept(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert len(scripted_llm.chat_requests()) == 1
+        status_line = str(screen.query_one("#critique-status", Static).render())
+        assert "Critique done" not in status_line and "did not give a critique" in status_line
         assert screen.rewrites == []
         assert screen.query_one("#rewrites", OptionList).option_count == 0
         text = str(screen.query_one("#critique-text", Static).render())

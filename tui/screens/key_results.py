@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from coach.models import KeyResult
 from tui import services
@@ -77,6 +78,7 @@ class KeyResultsScreen(StepScreen):
         self._cooldown: Timer | None = None
         self._pending: str | None = None
         self._autofilled: dict[int, set[str]] = {}
+        self._draft_worker: Worker | None = None
 
     # ---------------------------------------------------------------- layout
 
@@ -398,6 +400,9 @@ class KeyResultsScreen(StepScreen):
         """Candidate KRs for this objective (model, else catalog skeletons), in a worker."""
         if not self.session.cycle.objectives:
             return
+        if self._draft_worker is not None and not self._draft_worker.is_finished:
+            self.notify(self.t("llm.busy"), severity="warning", timeout=4)
+            return
         self.flush()
         cycle = self.session.cycle
         title = cycle.objectives[self.oi].title
@@ -405,13 +410,16 @@ class KeyResultsScreen(StepScreen):
         lang = self.coach.okr_lang or self.coach.ui_lang
         gate = self.coach.model_gate
         self.notify(self.t("drafts.working"), timeout=3)
-        self._drafts(lambda: services.draft_krs(title, gate, lang, cycle.strategy, deadline))
+        self._draft_worker = self._drafts(
+            lambda: services.draft_krs(title, gate, lang, cycle.strategy, deadline)
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
     def _drafts(self, make: Any) -> None:
         fetch_drafts(self, "krs", make)
 
     def on_drafts_ready(self, message: DraftsReady) -> None:
+        self.coach.model_used()
         if not message.drafts.items:
             self.notify(self.t("drafts.none"), severity="warning", timeout=6)
             return
@@ -429,4 +437,5 @@ class KeyResultsScreen(StepScreen):
         self.app.push_screen(PickDraft(self.t("drafts.krs_title"), message.drafts), chosen)
 
     def on_work_failed(self, message: WorkFailed) -> None:
+        self.coach.model_used()
         self.notify(self.t("drafts.failed", error=message.message), severity="error", timeout=8)

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
+from textual.worker import Worker
 
 from tui import services
 from tui.messages import DraftsReady, WorkFailed
@@ -54,6 +55,7 @@ class ObjectivesScreen(StepScreen):
     ]
 
     _timer: Timer | None = None
+    _draft_worker: Worker | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="objectives-body"):
@@ -155,6 +157,9 @@ class ObjectivesScreen(StepScreen):
     def action_propose(self) -> None:
         """Objectives proposed from the strategy, grounded in lessons (needs a model)."""
         cycle = self.session.cycle
+        if self._draft_worker is not None and not self._draft_worker.is_finished:
+            self.notify(self.t("llm.busy"), severity="warning", timeout=4)
+            return
         if not self.coach.settings.llm.enabled or not self.coach.send_to_llm:
             self.notify(self.t("objectives.propose_offline"), severity="warning", timeout=8)
             return
@@ -168,13 +173,16 @@ class ObjectivesScreen(StepScreen):
         lang = self.coach.okr_lang or self.coach.ui_lang
         existing = [o.title for o in cycle.objectives]
         self.notify(self.t("drafts.working"), timeout=3)
-        self._drafts(lambda: services.draft_objectives(strategy, gate, lang, existing))
+        self._draft_worker = self._drafts(
+            lambda: services.draft_objectives(strategy, gate, lang, existing)
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
     def _drafts(self, make: Any) -> None:
         fetch_drafts(self, "objectives", make)
 
     def on_drafts_ready(self, message: DraftsReady) -> None:
+        self.coach.model_used()
         if not message.drafts.items:
             reason = message.drafts.reason or self.t("drafts.none")
             self.notify(reason, severity="warning", timeout=8)
@@ -191,4 +199,5 @@ class ObjectivesScreen(StepScreen):
         self.app.push_screen(PickDraft(self.t("drafts.objectives_title"), message.drafts), chosen)
 
     def on_work_failed(self, message: WorkFailed) -> None:
+        self.coach.model_used()
         self.notify(self.t("drafts.failed", error=message.message), severity="error", timeout=8)

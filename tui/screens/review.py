@@ -308,6 +308,7 @@ class ReviewScreen(StepScreen):
             )
         elif message.task == "critique":
             self._critique = None
+            self.coach.model_used()
             self.query_one("#critique-status", Static).update(
                 Text(self.t("critique.failed", error=message.message), style="red")
             )
@@ -366,6 +367,9 @@ class ReviewScreen(StepScreen):
         if not self.session.cycle.objectives:
             self.notify(self.t("review.no_objectives"), severity="warning")
             return
+        if self._critique is not None and not self._critique.is_finished:
+            self.notify(self.t("llm.busy"), severity="warning", timeout=4)
+            return
         oi = min(self.session.position.objective, len(self.session.cycle.objectives) - 1)
         self.query_one("#critique-text", Static).update("")
         self._stream = ""
@@ -404,9 +408,15 @@ class ReviewScreen(StepScreen):
 
     def on_critique_done(self, message: CritiqueDone) -> None:
         self._critique = None
-        self.query_one("#critique-status", Static).update(
-            Text(self.t("critique.done"), style="green")
+        self.coach.model_used()
+        done = message.result.source == "llm"
+        status = Text(
+            self.t("critique.done" if done else "critique.fell_back"),
+            style="green" if done else "yellow",
         )
+        if usage := self.coach.model_usage():
+            status.append("\n" + usage, style="dim")
+        self.query_one("#critique-status", Static).update(status)
         self.query_one("#critique-text", Static).update(
             critique_summary(message.result, self.coach.t)
         )
@@ -445,8 +455,8 @@ class ReviewScreen(StepScreen):
             self.show_rewrites()
             self.notify(self.t("critique.rejected"), timeout=3)
             return
-        if self._critique is not None and self._critique.is_running:
-            self._critique.cancel()
+        if self._critique is not None and not self._critique.is_finished:
+            self._critique.cancel()  # the model call stops before its next request
             self._critique = None
             self.query_one("#critique-status", Static).update(
                 Text(self.t("critique.cancelled"), style="yellow")
