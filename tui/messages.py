@@ -66,3 +66,5 @@ class DraftsReady(Message):
 
     kind: str
     drafts: Drafts
+    objective: int | None = None  # the objective KRs were asked for (index, then title)
+    objective_title: str | None = None

@@ -46,11 +46,18 @@ def fetch_kpis(
     widget.post_message(KpisReady(oi, ki, kpis))
 
 
-def fetch_drafts(widget: Widget, kind: str, make: Callable[[], services.Drafts]) -> None:
-    """Run ``make`` (a services.draft_* call) and post the drafts, or a readable failure."""
+def fetch_drafts(
+    widget: Widget,
+    kind: str,
+    make: Callable[[], services.Drafts],
+    objective: int | None = None,
+    objective_title: str | None = None,
+) -> None:
+    """Run ``make`` (a services.draft_* call) and post the drafts, or a readable failure.
+    ``objective`` travels with the drafts: they belong to the objective they were asked for."""
     try:
         drafts = make()
     except Exception as e:
         widget.post_message(WorkFailed("drafts", str(e) or type(e).__name__, "drafts"))
         return
-    widget.post_message(DraftsReady(kind, drafts))
+    widget.post_message(DraftsReady(kind, drafts, objective, objective_title))

@@ -411,22 +411,32 @@ class KeyResultsScreen(StepScreen):
         gate = self.coach.model_gate
         self.notify(self.t("drafts.working"), timeout=3)
         self._draft_worker = self._drafts(
-            lambda: services.draft_krs(title, gate, lang, cycle.strategy, deadline)
+            lambda: services.draft_krs(title, gate, lang, cycle.strategy, deadline), self.oi, title
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
-    def _drafts(self, make: Any) -> None:
-        fetch_drafts(self, "krs", make)
+    def _drafts(self, make: Any, oi: int, title: str) -> None:
+        fetch_drafts(self, "krs", make, oi, title)
+
+    def _objective_for(self, oi: int | None, title: str | None) -> int | None:
+        """Where the objective the drafts were asked for is now (edits may have moved it)."""
+        objectives = self.session.cycle.objectives
+        if oi is not None and oi < len(objectives) and objectives[oi].title == title:
+            return oi
+        return next((i for i, o in enumerate(objectives) if o.title == title), None)
 
     def on_drafts_ready(self, message: DraftsReady) -> None:
         self.coach.model_used()
         if not message.drafts.items:
             self.notify(self.t("drafts.none"), severity="warning", timeout=6)
             return
-        oi = self.oi
+        asked_for = self._objective_for(message.objective, message.objective_title)
+        if asked_for is None:
+            return  # the objective is gone: its suggestions are no use elsewhere
 
         def chosen(text: str | None) -> None:
-            if not text or oi >= len(self.session.cycle.objectives):
+            oi = self._objective_for(asked_for, message.objective_title)
+            if not text or oi is None:
                 return
             krs = self.session.cycle.objectives[oi].key_results
             self.session.set_kr_text(oi, len(krs), text)
@@ -434,7 +444,8 @@ class KeyResultsScreen(StepScreen):
             self.show_objective(oi, len(krs) - 1)
             self.query_one("#kr-text", Input).focus()
 
-        self.app.push_screen(PickDraft(self.t("drafts.krs_title"), message.drafts), chosen)
+        title = self.t("drafts.krs_title", n=asked_for + 1, title=message.objective_title)
+        self.app.push_screen(PickDraft(title, message.drafts), chosen)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.coach.model_used()

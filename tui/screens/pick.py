@@ -32,7 +32,7 @@ class PickDraft(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         t = cast("OkrCoachApp", self.app).t
         with Vertical(id="pick"):
-            yield Label(self.pick_title, classes="section")
+            yield Label(Text(self.pick_title), classes="section")  # user text: no markup
             if self.drafts.source == "rules" and self.drafts.reason:
                 yield Label(t("drafts.offline", reason=self.drafts.reason), classes="hint")
             options = OptionList(id="drafts")

@@ -423,7 +423,9 @@ class ReviewScreen(StepScreen):
         self.rewrites = rewrites_from(message.result, message.objective)
         self.show_rewrites()
 
-    def show_rewrites(self) -> None:
+    def show_rewrites(self, highlight: int = 0) -> None:
+        """The diffs to accept or reject; the first (or ``highlight``) is selected and the list
+        has focus, so Enter and escape act on it at once."""
         options = self.query_one("#rewrites", OptionList)
         options.clear_options()
         for i, r in enumerate(self.rewrites):
@@ -434,25 +436,35 @@ class ReviewScreen(StepScreen):
             label.append(f"\n+ {r.new}", style="green")
             options.add_option(Option(label, id=f"rewrite-{i}"))
         if self.rewrites:
+            options.highlighted = min(highlight, len(self.rewrites) - 1)
             options.focus()
 
     @on(OptionList.OptionSelected, "#rewrites")
     def _accept_rewrite(self, event: OptionList.OptionSelected) -> None:
         if not event.option.id:
             return
-        r = self.rewrites.pop(int(event.option.id.removeprefix("rewrite-")))
+        i = int(event.option.id.removeprefix("rewrite-"))
+        r = self.rewrites.pop(i)
+        objectives = self.session.cycle.objectives
+        krs = objectives[r.objective].key_results if r.objective < len(objectives) else []
+        if r.kr >= len(krs) or krs[r.kr].text != r.old:
+            # the KR was edited, moved or deleted since the critique: never overwrite another
+            self.notify(self.t("critique.stale", n=r.kr + 1), severity="warning", timeout=6)
+            self.show_rewrites(i)
+            return
         self.session.set_kr_text(r.objective, r.kr, r.new)
         self.coach.changed()
         self.notify(self.t("critique.accepted", n=r.kr + 1), timeout=4)
-        self.show_rewrites()
+        self.show_rewrites(i)
         self.action_recheck()
 
     def action_cancel(self) -> None:
         """Escape: reject the highlighted rewrite, else stop a running critique, else go back."""
         options = self.query_one("#rewrites", OptionList)
         if options.has_focus and options.highlighted is not None and self.rewrites:
-            self.rewrites.pop(options.highlighted)
-            self.show_rewrites()
+            i = options.highlighted
+            self.rewrites.pop(i)
+            self.show_rewrites(i)
             self.notify(self.t("critique.rejected"), timeout=3)
             return
         if self._critique is not None and not self._critique.is_finished:
