@@ -12,6 +12,7 @@ every request in :mod:`coach.llm` for the duration of the call, whatever the tas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from coach.config import Settings
     from coach.llm import LlmSession
     from coach.models import Cycle
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 # Fields a KR check may fill in from the parsed text (the cycle-file names).
 PARSED_FIELDS = ("metric", "baseline", "target", "unit", "direction", "deadline", "owner", "kind")
@@ -65,6 +68,36 @@ def check_kr(
     )
     parsed = {k: v for k, v in kc.parsed.items() if v not in (None, "")}
     return KrCheckView(text=text, findings=list(kc.findings), parsed=parsed, language=kc.language)
+
+
+def deadline_value(text: str) -> str:
+    """A parsed deadline as the cycle file keeps it: the ISO date when the phrase names one
+    ("by 2027-03-31" -> "2027-03-31"), else the phrase ("by 30 September")."""
+    found = ISO_DATE.search(text)
+    return found.group(0) if found else text
+
+
+def fields_after_new_text(kr: KeyResult, old: KrCheckView, new: KrCheckView) -> dict[str, Any]:
+    """The KR fields to change when its text is replaced: a field that held what the old text
+    said (read by the parser) takes what the new text says, or is cleared; fields the user or
+    the model set otherwise stay."""
+    updates: dict[str, Any] = {}
+    for name in PARSED_FIELDS:
+        current = getattr(kr, name)
+        if current is None or name not in old.parsed:
+            continue
+        was = old.parsed[name]
+        was = deadline_value(was) if name == "deadline" and isinstance(was, str) else was
+        if _same(current, was) or (name == "deadline" and _same(current, old.parsed[name])):
+            value = new.parsed.get(name)
+            if name == "deadline" and isinstance(value, str):
+                value = deadline_value(value)
+            updates[name] = getattr(value, "value", value)
+    return updates
+
+
+def _same(a: Any, b: Any) -> bool:
+    return str(getattr(a, "value", a)) == str(getattr(b, "value", b))
 
 
 def check_cycle(cycle: Cycle, settings: Settings | None, lang: str | None = None) -> list[Finding]:
@@ -275,6 +308,9 @@ class Draft:
     text: str
     why: str = ""
     warnings: int = 0
+    # What the model said beside the text, kept on accept: metric, unit, direction, kpi
+    # (a catalog id) for a KR; why_now for an objective.
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -300,7 +336,22 @@ def draft_krs(
             session=gate.usage,
         )
     items = [
-        Draft(text=c.text, why=c.why or "", warnings=len(c.findings)) for c in result.candidates
+        Draft(
+            text=c.text,
+            why=c.why or "",
+            warnings=len(c.findings),
+            fields={
+                k: v
+                for k, v in (
+                    ("metric", c.metric),
+                    ("unit", c.unit),
+                    ("direction", c.direction),
+                    ("kpi", c.kpi_id),
+                )
+                if v
+            },
+        )
+        for c in result.candidates
     ]
     return Drafts(items, result.source, _closed_reason(gate, result.fallback_reason) or "")
 
@@ -311,7 +362,10 @@ def draft_objectives(strategy: str, gate: ModelGate, lang: str, existing: list[s
 
     with gate.call() as settings:
         result = draft(strategy, settings, lang, existing=existing, session=gate.usage)
-    items = [Draft(text=c.title, why=c.why_now) for c in result.candidates]
+    items = [
+        Draft(text=c.title, why=c.why_now, fields={"why_now": c.why_now} if c.why_now else {})
+        for c in result.candidates
+    ]
     return Drafts(items, result.source, _closed_reason(gate, result.fallback_reason) or "")
 
 

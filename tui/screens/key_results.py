@@ -288,7 +288,8 @@ class KeyResultsScreen(StepScreen):
             view.show([], ok_text=self.t("findings.check_failed", error=f"{type(e).__name__}: {e}"))
             return
         self.check = check
-        view.show(check.findings)
+        blank = "___" in text  # a skeleton's blank baseline or target is still to do
+        view.show(check.findings, ok_text=self.t("kr.blank_todo") if blank else None)
         self.autofill(check.parsed)
         self.show_parsed(check.parsed)
         if self.current is not None:
@@ -319,6 +320,8 @@ class KeyResultsScreen(StepScreen):
             value = parsed[name]
             if isinstance(value, date):
                 value = value.isoformat()
+            elif name == "deadline" and isinstance(value, str):
+                value = services.deadline_value(value)
             try:
                 self.session.set_kr_field(self.oi, self.ki, name, getattr(value, "value", value))
             except ValueError:
@@ -434,18 +437,31 @@ class KeyResultsScreen(StepScreen):
         if asked_for is None:
             return  # the objective is gone: its suggestions are no use elsewhere
 
-        def chosen(text: str | None) -> None:
+        def chosen(draft: services.Draft | None) -> None:
             oi = self._objective_for(asked_for, message.objective_title)
-            if not text or oi is None:
+            if draft is None or oi is None:
                 return
             krs = self.session.cycle.objectives[oi].key_results
-            self.session.set_kr_text(oi, len(krs), text)
+            self.session.set_kr_text(oi, len(krs), draft.text)
+            self._keep_draft_fields(oi, len(krs) - 1, draft)
             self.coach.changed()
             self.show_objective(oi, len(krs) - 1)
             self.query_one("#kr-text", Input).focus()
 
         title = self.t("drafts.krs_title", n=asked_for + 1, title=message.objective_title)
         self.app.push_screen(PickDraft(title, message.drafts), chosen)
+
+    def _keep_draft_fields(self, oi: int, ki: int, draft: services.Draft) -> None:
+        """The model's metric, unit, direction and KPI for a drafted KR: they name what the
+        parser can only guess from the words, so the parser never overwrites them."""
+        for name in ("metric", "unit", "direction"):
+            if name in draft.fields:
+                try:
+                    self.session.set_kr_field(oi, ki, name, draft.fields[name])
+                except ValueError:
+                    continue
+        if "kpi" in draft.fields:
+            self.session.attach_kpi(oi, ki, draft.fields["kpi"])
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.coach.model_used()

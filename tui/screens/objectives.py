@@ -188,10 +188,12 @@ class ObjectivesScreen(StepScreen):
             self.notify(reason, severity="warning", timeout=8)
             return
 
-        def chosen(title: str | None) -> None:
-            if title and self.session.set_objective_title(
-                len(self.session.cycle.objectives), title
-            ):
+        def chosen(draft: services.Draft | None) -> None:
+            if draft is None:
+                return
+            added = self.session.set_objective_title(len(self.session.cycle.objectives), draft.text)
+            if added is not None:
+                added.why_now = draft.fields.get("why_now") or added.why_now
                 self.session.position.objective = len(self.session.cycle.objectives) - 1
                 self.coach.changed()
                 self.call_later(self._rebuild)

@@ -14,13 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui.services import Drafts
+from tui.services import Draft, Drafts
 
 if TYPE_CHECKING:
     from tui.app import OkrCoachApp
 
 
-class PickDraft(ModalScreen[str | None]):
+class PickDraft(ModalScreen[Draft | None]):
     CSS_PATH = Path(__file__).with_name("pick.tcss")  # loaded when first shown
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -54,7 +54,7 @@ class PickDraft(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected, "#drafts")
     def _pick(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.drafts.items[int(event.option.id or 0)].text)
+        self.dismiss(self.drafts.items[int(event.option.id or 0)])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

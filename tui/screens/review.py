@@ -452,11 +452,29 @@ class ReviewScreen(StepScreen):
             self.notify(self.t("critique.stale", n=r.kr + 1), severity="warning", timeout=6)
             self.show_rewrites(i)
             return
-        self.session.set_kr_text(r.objective, r.kr, r.new)
+        self._replace_kr_text(r)
         self.coach.changed()
         self.notify(self.t("critique.accepted", n=r.kr + 1), timeout=4)
         self.show_rewrites(i)
         self.action_recheck()
+
+    def _replace_kr_text(self, r: Rewrite) -> None:
+        """Put the rewrite in; fields the parser read from the old text follow the new one."""
+        title = self.session.cycle.objectives[r.objective].title
+        args = (self.coach.okr_lang, title, self.coach.ui_lang, self.coach.settings)
+        try:
+            old = services.check_kr(r.old, *args, self.session.cycle)
+            new = services.check_kr(r.new, *args, self.session.cycle)
+        except Exception:  # a rule bug: the text still goes in, the fields stay as they were
+            old = new = None
+        kr = self.session.set_kr_text(r.objective, r.kr, r.new)
+        if kr is None or old is None or new is None:
+            return
+        for name, value in services.fields_after_new_text(kr, old, new).items():
+            try:
+                self.session.set_kr_field(r.objective, r.kr, name, value)
+            except ValueError:
+                self.session.set_kr_field(r.objective, r.kr, name, None)
 
     def action_cancel(self) -> None:
         """Escape: reject the highlighted rewrite, else stop a running critique, else go back."""
