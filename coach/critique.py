@@ -172,15 +172,23 @@ def _suggest_cached(
     return _SUGGESTIONS[key]
 
 
-def _lessons(item: Any, settings: Settings, notes: list[str]) -> list[Passage]:
-    """Past-cycle passages for grounding; memory trouble costs the lessons, not the task."""
+def _lessons(
+    item: Any, settings: Settings, notes: list[str], current_cycle: str | None = None
+) -> list[Passage]:
+    """Past-cycle passages for grounding; memory trouble costs the lessons, not the task.
+    Once the cycle being critiqued is ingested, its own OKR file would come back as the best
+    "lessons" (the draft quoting itself): those passages are left out."""
+    extra = 10 if current_cycle else 0  # room for the dropped echoes
     try:
         from coach.memory import lessons_for
 
-        passages = list(lessons_for(item, settings, k=LESSONS_PER_OBJECTIVE))
+        passages = list(lessons_for(item, settings, k=LESSONS_PER_OBJECTIVE + extra))
     except Exception as e:  # no store yet, a broken store: critique still works
         notes.append(f"lessons from past cycles unavailable ({type(e).__name__}: {e})")
         return []
+    if current_cycle:
+        passages = [p for p in passages if not (p.kind == "okrs" and p.cycle == current_cycle)]
+    passages = passages[:LESSONS_PER_OBJECTIVE]
     return [p.model_copy(update={"n": i}) for i, p in enumerate(passages, start=1)]
 
 
@@ -303,7 +311,7 @@ def build_critique_prompt(
     def line(kr_index: int | None = None) -> int | None:
         return loaded.line_of(objective_index, kr_index) if loaded is not None else None
 
-    passages = _lessons(objective, settings, notes)
+    passages = _lessons(objective, settings, notes, current_cycle=cycle.cycle)
     texts = [objective.title, *(kr.text for kr in objective.key_results)]
     krs = [
         {

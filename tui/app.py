@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
@@ -236,6 +237,19 @@ class OkrCoachApp(App[None]):
         if self.session is not None and self.session.cycle.language.value in ("sv", "en"):
             return self.session.cycle.language.value
         return None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications are plain text: messages name settings like ``[llm] model`` and
+        carry file paths and model errors, which Textual's markup would eat or misread."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # ---------------------------------------------------------------- actions
 

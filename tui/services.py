@@ -279,26 +279,35 @@ def critique_objective(
     objective_index: int,
     gate: ModelGate,
     on_partial: Callable[[str], None] | None = None,
+    lang: str | None = None,
 ) -> Any:
-    """Critique one objective; streams through ``on_partial`` when the critique supports it."""
+    """Critique one objective in ``lang`` (the OKRs' language, else the UI's); streams through
+    ``on_partial`` when the critique supports it."""
     from coach.critique import critique_objective as critique
 
     with gate.call() as settings:
         result = critique(
-            cycle, objective_index, settings, on_partial=on_partial, session=gate.usage
+            cycle,
+            objective_index,
+            settings,
+            lang=lang,
+            on_partial=on_partial,
+            session=gate.usage,
         )
     return result.model_copy(
         update={"fallback_reason": _closed_reason(gate, result.fallback_reason)}
     )
 
 
-def critique_prompt(cycle: Cycle, objective_index: int, gate: ModelGate) -> str:
+def critique_prompt(
+    cycle: Cycle, objective_index: int, gate: ModelGate, lang: str | None = None
+) -> str:
     """Exactly what a critique request would send (the privacy view). Slow: run in a worker.
     Building it retrieves lessons, which may use an embedding model: it passes the gate too."""
     from coach.critique import build_critique_prompt
 
     with gate.call() as settings:
-        return build_critique_prompt(cycle, objective_index, settings)[0].as_text()
+        return build_critique_prompt(cycle, objective_index, settings, lang=lang)[0].as_text()
 
 
 @dataclass

@@ -81,6 +81,7 @@ def critique_summary(result: Any, t: Any) -> Text:
         text.append(result.note + "\n\n")
     for item in getattr(result, "missing", None) or []:
         text.append(f"{t('critique.missing')}: {item}\n", style="italic")
+    by_id = {p.id: p for p in result.passages}
     for review in getattr(result, "key_results", None) or []:
         text.append(f"KR{review.index + 1} ", style="bold")
         text.append(t(f"critique.verdict_{review.verdict}") + "  ", style="cyan")
@@ -89,7 +90,16 @@ def critique_summary(result: Any, t: Any) -> Text:
             text.append(f"   {getattr(p, 'code', '') or ''} {p.text}\n", style="dim")
         for k in getattr(review, "kpis", []) or []:
             text.append(f"   KPI {k.name}: {k.why}\n", style="green")
+        for p in (by_id[c] for c in review.lessons if c in by_id):
+            text.append(f"   {t('critique.lesson')} [{p.n}] {citation(p)}\n", style="blue")
     return text
+
+
+def citation(p: Any) -> str:
+    """Where a cited lesson comes from: ``source:lines (cycle, team)``."""
+    where = p.source + (f":{p.lines[0]}-{p.lines[1]}" if p.lines else "")
+    about = ", ".join(x for x in (p.cycle, p.team) if x)
+    return f"{where} ({about})" if about else where
 
 
 class ReviewScreen(StepScreen):
@@ -342,7 +352,7 @@ class ReviewScreen(StepScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="prompt", description="prompt")
     def _prompt(self, cycle: Any, oi: int) -> None:
         try:
-            text = services.critique_prompt(cycle, oi, self.coach.model_gate)
+            text = services.critique_prompt(cycle, oi, self.coach.model_gate, self._lang)
         except Exception as e:  # the preview is informative; the critique reports its own errors
             text = self.t("critique.prompt_failed", error=str(e) or type(e).__name__)
         self.post_message(PromptReady(text))
@@ -350,6 +360,11 @@ class ReviewScreen(StepScreen):
     def on_prompt_ready(self, message: PromptReady) -> None:
         self._prompt_text = message.text
         self.show_critique_status()
+
+    @property
+    def _lang(self) -> str:
+        """The critique's language: the OKRs' when the cycle names one, else the UI's."""
+        return self.coach.okr_lang or self.coach.ui_lang
 
     def action_toggle_send(self) -> None:
         self.coach.action_toggle_llm()
@@ -390,7 +405,9 @@ class ReviewScreen(StepScreen):
             self.post_message(CritiqueChunk(text))
 
         try:
-            result = services.critique_objective(cycle, oi, self.coach.model_gate, on_partial)
+            result = services.critique_objective(
+                cycle, oi, self.coach.model_gate, on_partial, self._lang
+            )
         except Exception as e:  # LlmError carries a readable message; anything else too
             if not worker.is_cancelled:
                 self.post_message(WorkFailed("critique", str(e) or type(e).__name__))

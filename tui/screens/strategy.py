@@ -22,7 +22,10 @@ QUESTIONS = ("strategy.q_true", "strategy.q_whom", "strategy.q_why_now", "strate
 class StrategyScreen(StepScreen):
     CSS_PATH = Path(__file__).with_name("strategy.tcss")  # loaded when first shown
     STEP = "strategy"
-    BINDINGS = [Binding("f5", "lessons", "Lessons")]
+    BINDINGS = [
+        Binding("f5", "lessons", "Lessons"),
+        Binding("f7", "propose", "Propose", show=False),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="strategy-body"):
@@ -59,6 +62,10 @@ class StrategyScreen(StepScreen):
             return
         self.query_one(LessonsPanel).show_loading()
         self._lessons(query)
+
+    def action_propose(self) -> None:
+        """F7 proposes elsewhere (objectives, KRs, critique): here it says where, not nothing."""
+        self.notify(self.t("strategy.propose_next"), timeout=6)
 
     @work(thread=True, exclusive=True, exit_on_error=False, description="lessons")
     def _lessons(self, query: str) -> None:
