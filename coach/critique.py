@@ -592,11 +592,13 @@ def build_draft_prompt(
     objective_title: str | None = None,
     deadline: str | None = None,
     source: str | None = None,
+    existing: list[str] | None = None,
 ) -> RenderedPrompt:
-    """The drafting prompt exactly as it would be sent (for ``draft --show-prompt``)."""
+    """The drafting prompt exactly as it would be sent (for ``draft --show-prompt`` and the
+    TUI's preview)."""
     if objective_title:
         return _draft_krs_prompt(objective_title, settings, lang, strategy, deadline)[0]
-    return _draft_objectives_prompt(strategy, settings, lang, source=source)[0]
+    return _draft_objectives_prompt(strategy, settings, lang, existing, source=source)[0]
 
 
 def draft_objectives(

@@ -58,6 +58,7 @@ class PromptReady(Message):
     """The text a critique request would send, for the privacy view."""
 
     text: str
+    ok: bool = True  # False: ``text`` says why the prompt could not be built
 
 
 @dataclass

@@ -175,6 +175,7 @@ class ModelGate:
     settings: Settings
     send: bool
     off_reason: Callable[[], str] = _no_reason  # the UI's words for "sending is off"
+    previewed: bool = False  # the user saw what is sent and said send (asked once a session)
     _usage: LlmSession | None = None
 
     @property
@@ -363,6 +364,26 @@ def draft_krs(
         for c in result.candidates
     ]
     return Drafts(items, result.source, _closed_reason(gate, result.fallback_reason) or "")
+
+
+def draft_krs_prompt(
+    objective_title: str, gate: ModelGate, lang: str, strategy: str | None, deadline: str | None
+) -> str:
+    """Exactly what :func:`draft_krs` would send (the preview)."""
+    from coach.critique import build_draft_prompt
+
+    with gate.call() as settings:
+        return build_draft_prompt(
+            strategy or "", settings, lang, objective_title=objective_title, deadline=deadline
+        ).as_text()
+
+
+def draft_objectives_prompt(strategy: str, gate: ModelGate, lang: str, existing: list[str]) -> str:
+    """Exactly what :func:`draft_objectives` would send (the preview)."""
+    from coach.critique import build_draft_prompt
+
+    with gate.call() as settings:
+        return build_draft_prompt(strategy, settings, lang, existing=existing).as_text()
 
 
 def draft_objectives(strategy: str, gate: ModelGate, lang: str, existing: list[str]) -> Drafts:

@@ -57,7 +57,9 @@ def _install_check() -> Check:
     problems = check_environment(lock)
     if not problems:
         return Check("install", True, f"packages match {lock.name}")
-    shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+    shown = "; ".join(problems[:3]) + (
+        f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+    )
     return Check(
         "install",
         False,

@@ -126,6 +126,7 @@ async def test_late_kr_suggestions_go_to_the_objective_they_were_asked_for(
 ) -> None:
     scripted_llm.script({"kind": "hang", "seconds": 1.5, "text": json.dumps(DRAFTS)})
     app = _app(workspace, scripted_llm)
+    app.model_gate.previewed = True  # the first-send preview has its own test
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.session.position.objective = 1

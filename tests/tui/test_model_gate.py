@@ -147,6 +147,7 @@ async def test_the_same_walk_with_sending_on_reaches_the_model(
     """The control: the walk above would notice a leak, because these keys do call a model."""
     scripted_llm.default(status(400, body={"error": {"message": "no"}}))  # one request a call
     app = _app(workspace, scripted_llm)
+    app.model_gate.previewed = True  # the first-send preview would take every key's request
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.send_to_llm is True

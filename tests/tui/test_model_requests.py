@@ -76,6 +76,7 @@ async def test_a_second_press_on_the_kr_editor_does_not_draft_twice(
 ) -> None:
     scripted_llm.default(status(503))
     app = _app(workspace, scripted_llm)
+    app.model_gate.previewed = True  # the first-send preview has its own test
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.session.position.objective = 0

@@ -14,6 +14,7 @@ from tests.llm_fixtures import json_reply
 from tui.app import OkrCoachApp
 from tui.screens.key_results import KeyResultsScreen
 from tui.screens.pick import PickDraft
+from tui.screens.preview import SendPreview
 
 from .conftest import SIZE
 
@@ -82,6 +83,10 @@ async def test_a_full_ai_session_saves_every_accepted_field(
         app.go("objectives")
         await _settle(pilot, app)
         await pilot.press("f7")
+        await _settle(pilot, app)
+        # the first send of the session shows what will be sent; Enter sends it
+        assert isinstance(app.screen, SendPreview) and scripted_llm.requests() == []
+        await pilot.press("enter")
         await _settle(pilot, app)
         assert isinstance(app.screen, PickDraft)
         await pilot.press("enter")

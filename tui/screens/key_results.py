@@ -411,10 +411,16 @@ class KeyResultsScreen(StepScreen):
         title = cycle.objectives[self.oi].title
         deadline = cycle.end.isoformat() if cycle.end else None
         lang = self.coach.okr_lang or self.coach.ui_lang
-        gate = self.coach.model_gate
-        self.notify(self.t("drafts.working"), timeout=3)
-        self._draft_worker = self._drafts(
-            lambda: services.draft_krs(title, gate, lang, cycle.strategy, deadline), self.oi, title
+        gate, oi, strategy = self.coach.model_gate, self.oi, cycle.strategy
+
+        def send() -> None:
+            self.notify(self.t("drafts.working"), timeout=3)
+            self._draft_worker = self._drafts(
+                lambda: services.draft_krs(title, gate, lang, strategy, deadline), oi, title
+            )
+
+        self.send_after_preview(
+            lambda: services.draft_krs_prompt(title, gate, lang, strategy, deadline), send
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")

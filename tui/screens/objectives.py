@@ -172,9 +172,15 @@ class ObjectivesScreen(StepScreen):
         strategy, gate = cycle.strategy, self.coach.model_gate
         lang = self.coach.okr_lang or self.coach.ui_lang
         existing = [o.title for o in cycle.objectives]
-        self.notify(self.t("drafts.working"), timeout=3)
-        self._draft_worker = self._drafts(
-            lambda: services.draft_objectives(strategy, gate, lang, existing)
+
+        def send() -> None:
+            self.notify(self.t("drafts.working"), timeout=3)
+            self._draft_worker = self._drafts(
+                lambda: services.draft_objectives(strategy, gate, lang, existing)
+            )
+
+        self.send_after_preview(
+            lambda: services.draft_objectives_prompt(strategy, gate, lang, existing), send
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")

@@ -121,6 +121,9 @@ class ReviewScreen(StepScreen):
         self._kpi_views: list[services.KpiView] = []
         self._stream = ""
         self._prompt_text = ""
+        # (objective, cycle) the prompt on screen was built for: F7 then sends without asking
+        self._prompt_asked: tuple[int, str] | None = None
+        self._prompt_for: tuple[int, str] | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="review-summary")
@@ -347,18 +350,23 @@ class ReviewScreen(StepScreen):
         if not self.coach.settings.llm.enabled or not cycle.objectives:
             return
         oi = min(self.session.position.objective, len(cycle.objectives) - 1)
-        self._prompt(cycle.model_copy(deep=True), oi)
+        snapshot = cycle.model_copy(deep=True)
+        self._prompt_asked = (oi, self._prompt_cycle_text(snapshot))
+        self._prompt(snapshot, oi)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="prompt", description="prompt")
     def _prompt(self, cycle: Any, oi: int) -> None:
         try:
             text = services.critique_prompt(cycle, oi, self.coach.model_gate, self._lang)
         except Exception as e:  # the preview is informative; the critique reports its own errors
-            text = self.t("critique.prompt_failed", error=str(e) or type(e).__name__)
+            error = str(e) or type(e).__name__
+            self.post_message(PromptReady(self.t("critique.prompt_failed", error=error), ok=False))
+            return
         self.post_message(PromptReady(text))
 
     def on_prompt_ready(self, message: PromptReady) -> None:
         self._prompt_text = message.text
+        self._prompt_for = self._prompt_asked if message.ok else None
         self.show_critique_status()
 
     @property
@@ -386,12 +394,27 @@ class ReviewScreen(StepScreen):
             self.notify(self.t("llm.busy"), severity="warning", timeout=4)
             return
         oi = min(self.session.position.objective, len(self.session.cycle.objectives) - 1)
-        self.query_one("#critique-text", Static).update("")
-        self._stream = ""
-        self.query_one("#critique-status", Static).update(
-            Text(self.t("critique.running"), style="italic")
+        cycle, gate, lang = (
+            self.session.cycle.model_copy(deep=True),
+            self.coach.model_gate,
+            self._lang,
         )
-        self._critique = self._run_critique(self.session.cycle.model_copy(deep=True), oi)
+        if self._prompt_text and self._prompt_for == (oi, self._prompt_cycle_text(cycle)):
+            gate.previewed = True  # the request was on screen, exactly, before F7
+
+        def send() -> None:
+            self.query_one("#critique-text", Static).update("")
+            self._stream = ""
+            self.query_one("#critique-status", Static).update(
+                Text(self.t("critique.running"), style="italic")
+            )
+            self._critique = self._run_critique(cycle, oi)
+
+        self.send_after_preview(lambda: services.critique_prompt(cycle, oi, gate, lang), send)
+
+    @staticmethod
+    def _prompt_cycle_text(cycle: Any) -> str:
+        return cycle.model_dump_json()
 
     @work(
         thread=True, exclusive=True, exit_on_error=False, group="critique", description="critique"
