@@ -342,6 +342,14 @@ class OkrCoachApp(App[None]):
         self.notify(self.t("llm.on") if self.send_to_llm else self.t("llm.off"), timeout=4)
         self.refresh_texts()
 
+    def action_show_request(self) -> None:
+        """Show what the model request of the current step would send (nothing is sent)."""
+        show = getattr(self.screen, "show_request", None)
+        if callable(show):
+            show()
+        else:
+            self.notify(self.t("preview.none"), severity="warning", timeout=5)
+
     def action_check(self) -> None:
         if self.session is not None:
             self.go("review")

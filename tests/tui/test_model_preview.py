@@ -109,3 +109,27 @@ async def test_review_f7_with_the_prompt_on_screen_sends_without_asking(
         await _settle(pilot, app)
         assert app.screen is screen
         assert len(scripted_llm.chat_requests()) == 1
+
+
+async def test_on_demand_the_request_is_shown_and_nothing_is_sent(
+    workspace: Path, cycle_file: Path, scripted_llm
+) -> None:
+    settings = load_settings(
+        workspace,
+        flags={"llm.model": "openai/scripted", "llm.api_base": scripted_llm.api_base},
+        env={},
+    )
+    app = OkrCoachApp(settings, open_cycle="2026-Q3", lang="en", blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.go("objectives")
+        await _settle(pilot, app)
+        app.action_show_request()  # "llm: show what will be sent" in the palette
+        await _settle(pilot, app)
+        assert isinstance(app.screen, SendPreview) and not app.screen.can_send
+        shown = str(app.screen.query_one("#preview-text Static", Static).render())
+        assert "Make booking a cabin effortless for first-time guests" in shown  # the strategy
+        await pilot.press("enter")
+        await _settle(pilot, app)
+        assert not isinstance(app.screen, SendPreview)
+        assert scripted_llm.requests() == [] and app.model_gate.previewed is False

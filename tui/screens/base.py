@@ -124,20 +124,33 @@ class StepScreen(CoachScreen):
             return
         self._build_preview(prompt, send)
 
+    def request_prompt(self) -> Callable[[], str] | None:
+        """What this screen's model request (F7) would send, as a function to run in a worker;
+        None when the screen has none or it cannot be built yet."""
+        return None
+
+    def show_request(self) -> None:
+        """On demand (palette): show what F7 here would send, without sending it."""
+        prompt = self.request_prompt()
+        if prompt is None or not self.coach.model_gate.configured:
+            self.notify(self.t("preview.none"), severity="warning", timeout=5)
+            return
+        self._build_preview(prompt, None)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
-    def _build_preview(self, prompt: Callable[[], str], send: Callable[[], None]) -> None:
+    def _build_preview(self, prompt: Callable[[], str], send: Callable[[], None] | None) -> None:
         try:
             text = prompt()
         except Exception as e:  # the preview must not hide a send behind a traceback
             text = self.t("critique.prompt_failed", error=str(e) or type(e).__name__)
         self.app.call_from_thread(self._show_preview, text, send)
 
-    def _show_preview(self, text: str, send: Callable[[], None]) -> None:
+    def _show_preview(self, text: str, send: Callable[[], None] | None) -> None:
         from tui.screens.preview import SendPreview
 
         def answered(ok: bool | None) -> None:
-            if ok:
+            if ok and send is not None:
                 self.coach.model_gate.previewed = True
                 send()
 
-        self.app.push_screen(SendPreview(text), answered)
+        self.app.push_screen(SendPreview(text, can_send=send is not None), answered)

@@ -8,6 +8,7 @@ Fields are filled from the parsed text unless the user typed them by hand.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -422,6 +423,16 @@ class KeyResultsScreen(StepScreen):
         self.send_after_preview(
             lambda: services.draft_krs_prompt(title, gate, lang, strategy, deadline), send
         )
+
+    def request_prompt(self) -> Callable[[], str] | None:
+        if not self.session.cycle.objectives:
+            return None
+        cycle = self.session.cycle
+        title, strategy = cycle.objectives[self.oi].title, cycle.strategy
+        deadline = cycle.end.isoformat() if cycle.end else None
+        lang = self.coach.okr_lang or self.coach.ui_lang
+        gate = self.coach.model_gate
+        return lambda: services.draft_krs_prompt(title, gate, lang, strategy, deadline)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
     def _drafts(self, make: Any, oi: int, title: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +183,14 @@ class ObjectivesScreen(StepScreen):
         self.send_after_preview(
             lambda: services.draft_objectives_prompt(strategy, gate, lang, existing), send
         )
+
+    def request_prompt(self) -> Callable[[], str] | None:
+        strategy = self.session.cycle.strategy
+        if not strategy:
+            return None
+        gate, lang = self.coach.model_gate, self.coach.okr_lang or self.coach.ui_lang
+        existing = [o.title for o in self.session.cycle.objectives]
+        return lambda: services.draft_objectives_prompt(strategy, gate, lang, existing)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
     def _drafts(self, make: Any) -> None:

@@ -1,5 +1,6 @@
 """Before the first request of a session: exactly what will be sent to the model, to send
-(Enter) or not (escape). The text is shown as plain text, never as markup."""
+(Enter) or not (escape); on demand (palette), the same view only to read. The text is shown as
+plain text, never as markup."""
 
 from __future__ import annotations
 
@@ -24,9 +25,10 @@ class SendPreview(ModalScreen[bool]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, prompt: str) -> None:
+    def __init__(self, prompt: str, can_send: bool = True) -> None:
         super().__init__()
         self.prompt = prompt
+        self.can_send = can_send  # False: shown on demand, only to read
 
     def compose(self) -> ComposeResult:
         app = cast("OkrCoachApp", self.app)
@@ -36,13 +38,15 @@ class SendPreview(ModalScreen[bool]):
             )
             with VerticalScroll(id="preview-text"):
                 yield Static(Text(self.prompt))
-            yield Label(app.t("preview.hint"), classes="hint")
+            yield Label(
+                app.t("preview.hint" if self.can_send else "preview.hint_view"), classes="hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#preview-text").focus()
 
     def action_send(self) -> None:
-        self.dismiss(True)
+        self.dismiss(self.can_send)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -8,6 +8,7 @@ reject; an accepted rewrite goes back through the rules like any edit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -411,6 +412,17 @@ class ReviewScreen(StepScreen):
             self._critique = self._run_critique(cycle, oi)
 
         self.send_after_preview(lambda: services.critique_prompt(cycle, oi, gate, lang), send)
+
+    def request_prompt(self) -> Callable[[], str] | None:
+        if not self.session.cycle.objectives:
+            return None
+        oi = min(self.session.position.objective, len(self.session.cycle.objectives) - 1)
+        cycle, gate, lang = (
+            self.session.cycle.model_copy(deep=True),
+            self.coach.model_gate,
+            self._lang,
+        )
+        return lambda: services.critique_prompt(cycle, oi, gate, lang)
 
     @staticmethod
     def _prompt_cycle_text(cycle: Any) -> str:
