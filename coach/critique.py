@@ -174,15 +174,23 @@ def _suggest_cached(
     return _SUGGESTIONS[key]
 
 
-def _lessons(item: Any, settings: Settings, notes: list[str]) -> list[Passage]:
-    """Past-cycle passages for grounding; memory trouble costs the lessons, not the task."""
+def _lessons(
+    item: Any, settings: Settings, notes: list[str], current_cycle: str | None = None
+) -> list[Passage]:
+    """Past-cycle passages for grounding; memory trouble costs the lessons, not the task.
+    Once the cycle being critiqued is ingested, its own OKR file would come back as the best
+    "lessons" (the draft quoting itself): those passages are left out."""
+    extra = 10 if current_cycle else 0  # room for the dropped echoes
     try:
         from coach.memory import lessons_for
 
-        passages = list(lessons_for(item, settings, k=LESSONS_PER_OBJECTIVE))
+        passages = list(lessons_for(item, settings, k=LESSONS_PER_OBJECTIVE + extra))
     except Exception as e:  # no store yet, a broken store: critique still works
         notes.append(f"lessons from past cycles unavailable ({type(e).__name__}: {e})")
         return []
+    if current_cycle:
+        passages = [p for p in passages if not (p.kind == "okrs" and p.cycle == current_cycle)]
+    passages = passages[:LESSONS_PER_OBJECTIVE]
     return [p.model_copy(update={"n": i}) for i, p in enumerate(passages, start=1)]
 
 
@@ -305,7 +313,7 @@ def build_critique_prompt(
     def line(kr_index: int | None = None) -> int | None:
         return loaded.line_of(objective_index, kr_index) if loaded is not None else None
 
-    passages = _lessons(objective, settings, notes)
+    passages = _lessons(objective, settings, notes, current_cycle=cycle.cycle)
     texts = [objective.title, *(kr.text for kr in objective.key_results)]
     krs = [
         {
@@ -357,11 +365,17 @@ def build_critique_prompt(
     return prompt, context, check, passages
 
 
+def _advice(f: Finding) -> str:
+    """A finding as one line of advice: the problem, then what to do about it."""
+    return f"{f.message} {f.suggestion}" if f.suggestion else f.message
+
+
 def _offline_review(objective: Objective, obj_check: Any) -> list[KrReview]:
+    """The rules' review. A rule's suggestion is an instruction ("Add where you start: …"),
+    not KR text, so it is given as advice in the problems and never as a rewrite to accept."""
     reviews = []
     for i, kr in enumerate(objective.key_results):
         findings = list(obj_check.key_results[i].findings)
-        suggestion = next((f.suggestion for f in findings if f.suggestion), None)
         reviews.append(
             KrReview(
                 index=i,
@@ -369,8 +383,7 @@ def _offline_review(objective: Objective, obj_check: Any) -> list[KrReview]:
                 text=kr.text,
                 findings=findings,
                 verdict="improve" if _fails(findings) else "good",
-                problems=[Problem(code=f.code, text=f.message) for f in findings],
-                rewrite=suggestion,
+                problems=[Problem(code=f.code, text=_advice(f)) for f in findings],
             )
         )
     return reviews
@@ -477,13 +490,12 @@ def rewrite_kr(
 
     lang = _language(settings, None, lang)
     findings = _recheck(kr_text, lang, objective_title)
-    if not settings.llm.enabled:
-        suggestion = next((f.suggestion for f in findings if f.suggestion), None)
+    advice = " ".join(_advice(f) for f in findings) or None
+    if not settings.llm.enabled:  # the rules' advice only: it is not KR text to put in place
         return RewriteResult(
             original=kr_text,
             source="rules",
-            text=suggestion,
-            findings=_recheck(suggestion, lang, objective_title) if suggestion else [],
+            why=advice,
             fallback_reason=llm.OFF_HINT,
         )
     allowed = numbers_in(kr_text) | numbers_in(objective_title or "") | numbers_in(deadline or "")
@@ -506,9 +518,11 @@ def rewrite_kr(
         except llm.LlmError as e:
             if result is not None:  # keep the first rewrite, shown with its findings
                 return result
-            suggestion = next((f.suggestion for f in findings if f.suggestion), None)
             return RewriteResult(
-                original=kr_text, source="rules", text=suggestion, fallback_reason=str(e)
+                original=kr_text,
+                source="rules",
+                why=advice,
+                fallback_reason=str(e),
             )
         new_findings = _recheck(answer.text, lang, objective_title)
         result = RewriteResult(
@@ -580,11 +594,13 @@ def build_draft_prompt(
     objective_title: str | None = None,
     deadline: str | None = None,
     source: str | None = None,
+    existing: list[str] | None = None,
 ) -> RenderedPrompt:
-    """The drafting prompt exactly as it would be sent (for ``draft --show-prompt``)."""
+    """The drafting prompt exactly as it would be sent (for ``draft --show-prompt`` and the
+    TUI's preview)."""
     if objective_title:
         return _draft_krs_prompt(objective_title, settings, lang, strategy, deadline)[0]
-    return _draft_objectives_prompt(strategy, settings, lang, source=source)[0]
+    return _draft_objectives_prompt(strategy, settings, lang, existing, source=source)[0]
 
 
 def draft_objectives(

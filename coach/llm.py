@@ -12,6 +12,7 @@ or put in a message. ``import litellm`` costs seconds, so it happens on the firs
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -19,7 +20,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -94,6 +96,12 @@ class LlmRefusal(LlmError):
     kind = "refusal"
 
 
+class LlmCancelled(LlmError):
+    """The caller cancelled (the TUI's escape): no further attempt is made."""
+
+    kind = "cancelled"
+
+
 class LlmBadOutput(LlmError):
     """The answer never validated; carries the last completion for debugging."""
 
@@ -102,6 +110,63 @@ class LlmBadOutput(LlmError):
 
 class LlmBudgetExceeded(LlmError):
     kind = "budget"
+
+
+# ------------------------------------------------------------------------------ send switch
+
+# Set while a caller (the TUI with sending off) forbids any request leaving the process. A
+# context variable, so it holds for the thread that runs the call and for nothing else.
+_BLOCKED: ContextVar[str | None] = ContextVar("okr_coach_sending_blocked", default=None)
+
+
+@contextlib.contextmanager
+def sending_blocked(reason: str) -> Iterator[None]:
+    """Inside this block every chat or embedding request raises :class:`LlmOff` (``reason``)
+    before anything is sent: the last line of defence behind a caller's own off switch."""
+    token = _BLOCKED.set(reason)
+    try:
+        yield
+    finally:
+        _BLOCKED.reset(token)
+
+
+def _refuse_if_blocked() -> None:
+    reason = _BLOCKED.get()
+    if reason is not None:
+        raise LlmOff(reason)
+
+
+# Set while a caller can cancel the call (a TUI worker): checked before every attempt, re-ask
+# and backoff, so a cancelled call sends nothing more.
+_CANCELLED: ContextVar[Callable[[], bool] | None] = ContextVar(
+    "okr_coach_call_cancelled", default=None
+)
+
+
+@contextlib.contextmanager
+def cancellable(is_cancelled: Callable[[], bool]) -> Iterator[None]:
+    """Inside this block a call stops (:class:`LlmCancelled`) as soon as ``is_cancelled()``
+    is true at an attempt, a re-ask or a retry's wait: a cancel never costs more requests."""
+    token = _CANCELLED.set(is_cancelled)
+    try:
+        yield
+    finally:
+        _CANCELLED.reset(token)
+
+
+def _stop_if_cancelled() -> None:
+    check = _CANCELLED.get()
+    if check is not None and check():
+        raise LlmCancelled("cancelled")
+
+
+def _wait(seconds: float) -> None:
+    """A retry's backoff, cut short by a cancel."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        _stop_if_cancelled()
+        time.sleep(min(left, 0.05))
+    _stop_if_cancelled()
 
 
 # -------------------------------------------------------------------------- usage and budget
@@ -464,6 +529,8 @@ def _request(
     """One answer, with up to ``settings.max_retries`` retries on transient faults."""
     global _http_stack_loaded
     for attempt in range(settings.max_retries + 1):
+        _refuse_if_blocked()
+        _stop_if_cancelled()
         record.requests += 1
         allowance = 0.0 if _http_stack_loaded else FIRST_REQUEST_ALLOWANCE_S
         try:
@@ -483,7 +550,7 @@ def _request(
             if not retryable or attempt >= settings.max_retries:
                 raise error from None
             delay = after if after is not None else min(8.0, 0.5 * 2**attempt)
-            time.sleep(min(delay, MAX_RETRY_AFTER_S))
+            _wait(min(delay, MAX_RETRY_AFTER_S))
     raise AssertionError("unreachable")  # the loop always returns or raises
 
 
@@ -644,12 +711,14 @@ def embed_texts(model: str, texts: list[str], llm_settings: LlmSettings) -> list
     """Embeddings through litellm (used by the ``litellm:<model>`` embedding backend)."""
     if not texts:
         return []
+    _refuse_if_blocked()
     litellm = _litellm()
     settings = llm_settings.model_copy(update={"model": model})
     vectors: list[list[float]] = []
     for start in range(0, len(texts), 256):
         batch = texts[start : start + 256]
         for attempt in range(settings.max_retries + 1):
+            _refuse_if_blocked()
             try:
                 response = _within_deadline(
                     lambda _expired, batch=batch: litellm.embedding(

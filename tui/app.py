@@ -25,6 +25,7 @@ from tui.steps import STEPS
 
 if TYPE_CHECKING:
     from coach.config import Settings
+    from tui.services import ModelGate
     from tui.session import Session
 
 AUTOSAVE_DELAY_S = 0.8
@@ -63,7 +64,7 @@ class OkrCoachApp(App[None]):
         self.t = Translator(lang)
         self.blink = blink
         self.session: Session | None = None
-        self.send_to_llm = settings.llm.enabled
+        self._model_gate: ModelGate | None = None
         self._autosave_timer: Timer | None = None
 
     def notify(
@@ -75,8 +76,9 @@ class OkrCoachApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Every toast (screens call this too): messages quote files, paths and model errors,
-        so they are shown as plain text, never as markup or escape sequences."""
+        """Every toast (screens call this too): messages quote files, paths, model errors and
+        settings like ``[llm] model``, so they are shown as plain text, never as markup (which
+        would eat the brackets) or escape sequences."""
         super().notify(
             terminal_safe(message),
             title=terminal_safe(title),
@@ -106,6 +108,27 @@ class OkrCoachApp(App[None]):
             self.sub_title = self.session.cycle.cycle or self.session.target.name
         else:
             self.sub_title = self.settings.workspace.name
+        usage = self.model_usage()
+        if usage:
+            self.sub_title += " · " + usage
+
+    def model_usage(self) -> str:
+        """Requests, tokens and cost of the model so far this session ("" before the first)."""
+        if self._model_gate is None or not self._model_gate.usage.records:
+            return ""
+        u = self._model_gate.usage
+        cost = f"${u.cost_usd:.4f}" if u.cost_known else self.t("llm.cost_unknown")
+        return self.t(
+            "llm.usage",
+            requests=u.requests,
+            tokens_in=u.prompt_tokens,
+            tokens_out=u.completion_tokens,
+            cost=cost,
+        )
+
+    def model_used(self) -> None:
+        """A model task ended: the header shows the session's running totals."""
+        self._retitle()
 
     def still_cursors(self, root: Widget) -> None:
         """Snapshots and benchmarks need a cursor that does not blink."""
@@ -207,6 +230,25 @@ class OkrCoachApp(App[None]):
             )
 
     @property
+    def model_gate(self) -> ModelGate:
+        """The one door to the model for every screen (made on first use: the services module
+        is not needed for the first frame)."""
+        if self._model_gate is None:
+            from tui.services import ModelGate
+
+            self._model_gate = ModelGate(
+                self.settings, send=self.settings.llm.enabled, off_reason=self._off_reason
+            )
+        return self._model_gate
+
+    def _off_reason(self) -> str:
+        return self.t("llm.off_reason")
+
+    @property
+    def send_to_llm(self) -> bool:
+        return self.model_gate.is_open
+
+    @property
     def ui_lang(self) -> str:
         return self.t.lang
 
@@ -304,9 +346,17 @@ class OkrCoachApp(App[None]):
         if not self.settings.llm.enabled:
             self.notify(self.t("llm.not_configured"), severity="warning", timeout=8)
             return
-        self.send_to_llm = not self.send_to_llm
+        self.model_gate.send = not self.model_gate.send
         self.notify(self.t("llm.on") if self.send_to_llm else self.t("llm.off"), timeout=4)
         self.refresh_texts()
+
+    def action_show_request(self) -> None:
+        """Show what the model request of the current step would send (nothing is sent)."""
+        show = getattr(self.screen, "show_request", None)
+        if callable(show):
+            show()
+        else:
+            self.notify(self.t("preview.none"), severity="warning", timeout=5)
 
     def action_check(self) -> None:
         if self.session is not None:

@@ -26,6 +26,7 @@ class CoachCommands(Provider):
             (t("cmd.checkin"), app.action_checkin, t("cmd.checkin_help")),
             (t("cmd.language"), app.action_switch_language, t("cmd.language_help")),
             (t("cmd.llm"), app.action_toggle_llm, t("cmd.llm_help")),
+            (t("cmd.show_request"), app.action_show_request, t("cmd.show_request_help")),
             (t("cmd.theme"), app.action_toggle_dark, t("cmd.theme_help")),
             (t("cmd.help"), app.action_help, t("cmd.help_help")),
         ]

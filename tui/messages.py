@@ -58,6 +58,7 @@ class PromptReady(Message):
     """The text a critique request would send, for the privacy view."""
 
     text: str
+    ok: bool = True  # False: ``text`` says why the prompt could not be built
 
 
 @dataclass
@@ -66,3 +67,5 @@ class DraftsReady(Message):
 
     kind: str
     drafts: Drafts
+    objective: int | None = None  # the objective KRs were asked for (index, then title)
+    objective_title: str | None = None

@@ -3,19 +3,31 @@
 Every call goes through the public APIs listed in docs/ARCHITECTURE.md. Heavy modules (KPI
 embeddings, the memory store, litellm behind the critique) are imported inside the functions,
 so the app starts without loading them; the slow calls run in worker threads.
+
+Every call that could reach a model (a chat model, or an embedding model behind lessons and
+KPI suggestions) takes the app's :class:`ModelGate` instead of bare settings. With sending off
+the gate hands the task settings without a model (so it takes its offline path) and blocks
+every request in :mod:`coach.llm` for the duration of the call, whatever the task does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coach.models import Finding, KeyResult, Objective, Passage
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from coach.config import Settings
+    from coach.llm import LlmSession
     from coach.models import Cycle
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 # Fields a KR check may fill in from the parsed text (the cycle-file names).
 PARSED_FIELDS = ("metric", "baseline", "target", "unit", "direction", "deadline", "owner", "kind")
@@ -56,6 +68,36 @@ def check_kr(
     )
     parsed = {k: v for k, v in kc.parsed.items() if v not in (None, "")}
     return KrCheckView(text=text, findings=list(kc.findings), parsed=parsed, language=kc.language)
+
+
+def deadline_value(text: str) -> str:
+    """A parsed deadline as the cycle file keeps it: the ISO date when the phrase names one
+    ("by 2027-03-31" -> "2027-03-31"), else the phrase ("by 30 September")."""
+    found = ISO_DATE.search(text)
+    return found.group(0) if found else text
+
+
+def fields_after_new_text(kr: KeyResult, old: KrCheckView, new: KrCheckView) -> dict[str, Any]:
+    """The KR fields to change when its text is replaced: a field that held what the old text
+    said (read by the parser) takes what the new text says, or is cleared; fields the user or
+    the model set otherwise stay."""
+    updates: dict[str, Any] = {}
+    for name in PARSED_FIELDS:
+        current = getattr(kr, name)
+        if current is None or name not in old.parsed:
+            continue
+        was = old.parsed[name]
+        was = deadline_value(was) if name == "deadline" and isinstance(was, str) else was
+        if _same(current, was) or (name == "deadline" and _same(current, old.parsed[name])):
+            value = new.parsed.get(name)
+            if name == "deadline" and isinstance(value, str):
+                value = deadline_value(value)
+            updates[name] = getattr(value, "value", value)
+    return updates
+
+
+def _same(a: Any, b: Any) -> bool:
+    return str(getattr(a, "value", a)) == str(getattr(b, "value", b))
 
 
 def check_cycle(cycle: Cycle, settings: Settings | None, lang: str | None = None) -> list[Finding]:
@@ -109,6 +151,77 @@ def rule_docs(lang: str) -> list[RuleDoc]:
     return docs
 
 
+# ------------------------------------------------------------------ the model gate
+
+
+def _no_reason() -> str:
+    return "sending to the model is off"
+
+
+def _current_worker() -> Worker | None:
+    from textual.worker import NoActiveWorker, get_current_worker
+
+    try:
+        return get_current_worker()
+    except NoActiveWorker:
+        return None
+
+
+@dataclass
+class ModelGate:
+    """The one switch between the TUI and any model: configured (``[llm] model``) and sending
+    on (F9), or nothing leaves the machine. Also keeps the session's token and cost count."""
+
+    settings: Settings
+    send: bool
+    off_reason: Callable[[], str] = _no_reason  # the UI's words for "sending is off"
+    previewed: bool = False  # the user saw what is sent and said send (asked once a session)
+    _usage: LlmSession | None = None
+
+    @property
+    def configured(self) -> bool:
+        return self.settings.llm.enabled
+
+    @property
+    def is_open(self) -> bool:
+        return self.configured and self.send
+
+    def closed_reason(self) -> str:
+        from coach import llm
+
+        return self.off_reason() if self.configured else llm.OFF_HINT
+
+    @property
+    def usage(self) -> LlmSession:
+        """Requests, tokens and cost of this TUI session (the budget applies to all of it)."""
+        if self._usage is None:
+            from coach.llm import LlmSession
+
+            self._usage = LlmSession.for_settings(self.settings.llm)
+        return self._usage
+
+    @contextmanager
+    def call(self) -> Iterator[Settings]:
+        """Settings for one call that may use a model. Closed: settings without a model, and
+        :mod:`coach.llm` refuses every chat and embedding request until the block ends. Open
+        and run by a worker: cancelling the worker stops the call before its next request."""
+        from coach import llm
+
+        if self.is_open:
+            worker = _current_worker()
+            if worker is None:
+                yield self.settings
+                return
+            with llm.cancellable(lambda: worker.is_cancelled):
+                yield self.settings
+            return
+        offline = self.settings.model_copy(
+            update={"llm": self.settings.llm.model_copy(update={"model": None})}
+        )
+        with llm.sending_blocked(self.closed_reason()):
+            yield offline
+
+
 # ------------------------------------------------------------------ slow paths (worker threads)
 
 
@@ -121,20 +234,22 @@ class KpiView:
     score: float
 
 
-def suggest_kpis(
-    text: str, lang: str | None, settings: Settings | None, k: int = 5
-) -> list[KpiView]:
+def suggest_kpis(text: str, lang: str | None, gate: ModelGate, k: int = 5) -> list[KpiView]:
+    """KPI suggestions; a remote embedding model is only asked with sending on (else the
+    keyword signal ranks alone)."""
     from coach.kpis import suggest_kpis as suggest
 
+    with gate.call() as settings:
+        found = suggest(text, lang=lang, k=k, settings=settings)
     return [
         KpiView(kpi_id=s.kpi_id, name=s.name, reason=s.reason, role=str(s.role), score=s.score)
-        for s in suggest(text, lang=lang, k=k, settings=settings)
+        for s in found
     ]
 
 
 def lessons_for(
     item: KeyResult | Objective | str,
-    settings: Settings,
+    gate: ModelGate,
     k: int = 5,
     current_cycle: str | None = None,
 ) -> list[Passage]:
@@ -144,7 +259,8 @@ def lessons_for(
     from coach.memory import lessons_for as retrieve
 
     extra = 10 if current_cycle else 0  # room for the dropped echoes
-    found = retrieve(item, settings, k=k + extra)
+    with gate.call() as settings:
+        found = retrieve(item, settings, k=k + extra)
     kept = [p for p in found if not (current_cycle and is_own_okrs(p, current_cycle))][:k]
     return [p.model_copy(update={"n": n}) for n, p in enumerate(kept, start=1)]
 
@@ -153,27 +269,46 @@ def is_own_okrs(p: Passage, cycle_id: str) -> bool:
     return p.kind == "okrs" and p.cycle == cycle_id
 
 
-def llm_enabled(settings: Settings | None) -> bool:
-    return bool(settings is not None and settings.llm.enabled)
+def _closed_reason(gate: ModelGate, reason: str | None) -> str | None:
+    """A fallback's reason as the user should read it: "sending is off" when the gate was
+    closed for a configured model (the task itself only saw settings without a model)."""
+    return gate.closed_reason() if reason is not None and not gate.is_open else reason
 
 
 def critique_objective(
     cycle: Cycle,
     objective_index: int,
-    settings: Settings,
+    gate: ModelGate,
     on_partial: Callable[[str], None] | None = None,
+    lang: str | None = None,
 ) -> Any:
-    """Critique one objective; streams through ``on_partial`` when the critique supports it."""
+    """Critique one objective in ``lang`` (the OKRs' language, else the UI's); streams through
+    ``on_partial`` when the critique supports it."""
     from coach.critique import critique_objective as critique
 
-    return critique(cycle, objective_index, settings, on_partial=on_partial)
+    with gate.call() as settings:
+        result = critique(
+            cycle,
+            objective_index,
+            settings,
+            lang=lang,
+            on_partial=on_partial,
+            session=gate.usage,
+        )
+    return result.model_copy(
+        update={"fallback_reason": _closed_reason(gate, result.fallback_reason)}
+    )
 
 
-def critique_prompt(cycle: Cycle, objective_index: int, settings: Settings) -> str:
-    """Exactly what a critique request would send (the privacy view). Slow: run in a worker."""
+def critique_prompt(
+    cycle: Cycle, objective_index: int, gate: ModelGate, lang: str | None = None
+) -> str:
+    """Exactly what a critique request would send (the privacy view). Slow: run in a worker.
+    Building it retrieves lessons, which may use an embedding model: it passes the gate too."""
     from coach.critique import build_critique_prompt
 
-    return build_critique_prompt(cycle, objective_index, settings)[0].as_text()
+    with gate.call() as settings:
+        return build_critique_prompt(cycle, objective_index, settings, lang=lang)[0].as_text()
 
 
 @dataclass
@@ -183,6 +318,9 @@ class Draft:
     text: str
     why: str = ""
     warnings: int = 0
+    # What the model said beside the text, kept on accept: metric, unit, direction, kpi
+    # (a catalog id) for a KR; why_now for an objective.
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -193,31 +331,72 @@ class Drafts:
 
 
 def draft_krs(
-    objective_title: str, settings: Settings, lang: str, strategy: str | None, deadline: str | None
+    objective_title: str, gate: ModelGate, lang: str, strategy: str | None, deadline: str | None
 ) -> Drafts:
-    """Candidate KRs: from the model when configured, else skeletons from the KPI catalog."""
+    """Candidate KRs: from the model when the gate is open, else skeletons from the catalog."""
     from coach.critique import draft_krs as draft
 
-    result = draft(objective_title, settings, lang, strategy=strategy, deadline=deadline)
+    with gate.call() as settings:
+        result = draft(
+            objective_title,
+            settings,
+            lang,
+            strategy=strategy,
+            deadline=deadline,
+            session=gate.usage,
+        )
     items = [
-        Draft(text=c.text, why=c.why or "", warnings=len(c.findings)) for c in result.candidates
+        Draft(
+            text=c.text,
+            why=c.why or "",
+            warnings=len(c.findings),
+            fields={
+                k: v
+                for k, v in (
+                    ("metric", c.metric),
+                    ("unit", c.unit),
+                    ("direction", c.direction),
+                    ("kpi", c.kpi_id),
+                )
+                if v
+            },
+        )
+        for c in result.candidates
     ]
-    return Drafts(items, result.source, result.fallback_reason or "")
+    return Drafts(items, result.source, _closed_reason(gate, result.fallback_reason) or "")
 
 
-def draft_objectives(strategy: str, settings: Settings, lang: str, existing: list[str]) -> Drafts:
+def draft_krs_prompt(
+    objective_title: str, gate: ModelGate, lang: str, strategy: str | None, deadline: str | None
+) -> str:
+    """Exactly what :func:`draft_krs` would send (the preview)."""
+    from coach.critique import build_draft_prompt
+
+    with gate.call() as settings:
+        return build_draft_prompt(
+            strategy or "", settings, lang, objective_title=objective_title, deadline=deadline
+        ).as_text()
+
+
+def draft_objectives_prompt(strategy: str, gate: ModelGate, lang: str, existing: list[str]) -> str:
+    """Exactly what :func:`draft_objectives` would send (the preview)."""
+    from coach.critique import build_draft_prompt
+
+    with gate.call() as settings:
+        return build_draft_prompt(strategy, settings, lang, existing=existing).as_text()
+
+
+def draft_objectives(strategy: str, gate: ModelGate, lang: str, existing: list[str]) -> Drafts:
     """Candidate objectives from the strategy (needs a model; the reason says why if not)."""
     from coach.critique import draft_objectives as draft
 
-    result = draft(strategy, settings, lang, existing=existing)
-    items = [Draft(text=c.title, why=c.why_now) for c in result.candidates]
-    return Drafts(items, result.source, result.fallback_reason or "")
-
-
-def rewrite_kr(text: str, settings: Settings, lang: str | None) -> Any:
-    from coach.critique import rewrite_kr as rewrite
-
-    return rewrite(text, settings, lang)
+    with gate.call() as settings:
+        result = draft(strategy, settings, lang, existing=existing, session=gate.usage)
+    items = [
+        Draft(text=c.title, why=c.why_now, fields={"why_now": c.why_now} if c.why_now else {})
+        for c in result.candidates
+    ]
+    return Drafts(items, result.source, _closed_reason(gate, result.fallback_reason) or "")
 
 
 def score_kr(kr: KeyResult, settings: Settings | None, lang: str = "en") -> Any:

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import OptionList, Static, TabbedContent
 
 from coach.config import load_settings
-from tests.llm_fixtures import stream
+from tests.llm_fixtures import status, stream
 from tui.app import OkrCoachApp
 from tui.screens.review import ReviewScreen
 
@@ -143,3 +143,32 @@ async def test_an_unreachable_model_is_a_readable_message(
         assert "Traceback" not in text + status
         # the critique falls back to the rules' review and says why
         assert "not available" in text or "failed" in status
+
+
+async def test_a_failed_critique_offers_advice_and_no_rewrite_to_accept(
+    llm_app, scripted_llm
+) -> None:
+    """The rules' fallback gives instructions ("Add where you start: …"); Enter must never
+    write one in as the KR."""
+    scripted_llm.default(status(400, body={"error": {"message": "bad request"}}))
+    app = llm_app
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _review(pilot, app)
+        before = [kr.model_copy() for kr in app.session.cycle.objectives[0].key_results]
+        await pilot.press("f7")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(scripted_llm.chat_requests()) == 1
+        status_line = str(screen.query_one("#critique-status", Static).render())
+        assert "Critique done" not in status_line and "did not give a critique" in status_line
+        assert screen.rewrites == []
+        assert screen.query_one("#rewrites", OptionList).option_count == 0
+        text = str(screen.query_one("#critique-text", Static).render())
+        assert "rules' review" in text
+        assert "Ask what" in text  # the rules' advice (OKR activity rule), shown as advice
+        await pilot.press("enter")
+        await pilot.pause()
+        after = app.session.cycle.objectives[0].key_results
+        assert [kr.text for kr in after] == [kr.text for kr in before]
+        assert [kr.baseline for kr in after] == [kr.baseline for kr in before]

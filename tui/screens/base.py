@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -110,3 +112,45 @@ class StepScreen(CoachScreen):
 
     def leave(self) -> None:
         """Flush edits into the session before the screen goes away."""
+
+    # ---------------------------------------------------------------- the first send
+
+    def send_after_preview(self, prompt: Callable[[], str], send: Callable[[], None]) -> None:
+        """``send()`` at once once the user has seen a request this session (or nothing can be
+        sent); else show exactly what ``prompt()`` would send first, and send on Enter."""
+        gate = self.coach.model_gate
+        if not gate.is_open or gate.previewed:
+            send()
+            return
+        self._build_preview(prompt, send)
+
+    def request_prompt(self) -> Callable[[], str] | None:
+        """What this screen's model request (F7) would send, as a function to run in a worker;
+        None when the screen has none or it cannot be built yet."""
+        return None
+
+    def show_request(self) -> None:
+        """On demand (palette): show what F7 here would send, without sending it."""
+        prompt = self.request_prompt()
+        if prompt is None or not self.coach.model_gate.configured:
+            self.notify(self.t("preview.none"), severity="warning", timeout=5)
+            return
+        self._build_preview(prompt, None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    def _build_preview(self, prompt: Callable[[], str], send: Callable[[], None] | None) -> None:
+        try:
+            text = prompt()
+        except Exception as e:  # the preview must not hide a send behind a traceback
+            text = self.t("critique.prompt_failed", error=str(e) or type(e).__name__)
+        self.app.call_from_thread(self._show_preview, text, send)
+
+    def _show_preview(self, text: str, send: Callable[[], None] | None) -> None:
+        from tui.screens.preview import SendPreview
+
+        def answered(ok: bool | None) -> None:
+            if ok and send is not None:
+                self.coach.model_gate.previewed = True
+                send()
+
+        self.app.push_screen(SendPreview(text, can_send=send is not None), answered)

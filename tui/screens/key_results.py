@@ -8,6 +8,7 @@ Fields are filled from the parsed text unless the user typed them by hand.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from coach.models import KeyResult
 from coach.text_safety import terminal_safe
@@ -78,6 +80,7 @@ class KeyResultsScreen(StepScreen):
         self._cooldown: Timer | None = None
         self._pending: str | None = None
         self._autofilled: dict[int, set[str]] = {}
+        self._draft_worker: Worker | None = None
 
     # ---------------------------------------------------------------- layout
 
@@ -287,7 +290,8 @@ class KeyResultsScreen(StepScreen):
             view.show([], ok_text=self.t("findings.check_failed", error=f"{type(e).__name__}: {e}"))
             return
         self.check = check
-        view.show(check.findings)
+        blank = "___" in text  # a skeleton's blank baseline or target is still to do
+        view.show(check.findings, ok_text=self.t("kr.blank_todo") if blank else None)
         self.autofill(check.parsed)
         self.show_parsed(check.parsed)
         if self.current is not None:
@@ -318,6 +322,8 @@ class KeyResultsScreen(StepScreen):
             value = parsed[name]
             if isinstance(value, date):
                 value = value.isoformat()
+            elif name == "deadline" and isinstance(value, str):
+                value = services.deadline_value(value)
             try:
                 self.session.set_kr_field(self.oi, self.ki, name, getattr(value, "value", value))
             except ValueError:
@@ -399,35 +405,82 @@ class KeyResultsScreen(StepScreen):
         """Candidate KRs for this objective (model, else catalog skeletons), in a worker."""
         if not self.session.cycle.objectives:
             return
+        if self._draft_worker is not None and not self._draft_worker.is_finished:
+            self.notify(self.t("llm.busy"), severity="warning", timeout=4)
+            return
         self.flush()
         cycle = self.session.cycle
         title = cycle.objectives[self.oi].title
         deadline = cycle.end.isoformat() if cycle.end else None
         lang = self.coach.okr_lang or self.coach.ui_lang
-        settings = self.coach.settings
-        self.notify(self.t("drafts.working"), timeout=3)
-        self._drafts(lambda: services.draft_krs(title, settings, lang, cycle.strategy, deadline))
+        gate, oi, strategy = self.coach.model_gate, self.oi, cycle.strategy
+
+        def send() -> None:
+            self.notify(self.t("drafts.working"), timeout=3)
+            self._draft_worker = self._drafts(
+                lambda: services.draft_krs(title, gate, lang, strategy, deadline), oi, title
+            )
+
+        self.send_after_preview(
+            lambda: services.draft_krs_prompt(title, gate, lang, strategy, deadline), send
+        )
+
+    def request_prompt(self) -> Callable[[], str] | None:
+        if not self.session.cycle.objectives:
+            return None
+        cycle = self.session.cycle
+        title, strategy = cycle.objectives[self.oi].title, cycle.strategy
+        deadline = cycle.end.isoformat() if cycle.end else None
+        lang = self.coach.okr_lang or self.coach.ui_lang
+        gate = self.coach.model_gate
+        return lambda: services.draft_krs_prompt(title, gate, lang, strategy, deadline)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
-    def _drafts(self, make: Any) -> None:
-        fetch_drafts(self, "krs", make)
+    def _drafts(self, make: Any, oi: int, title: str) -> None:
+        fetch_drafts(self, "krs", make, oi, title)
+
+    def _objective_for(self, oi: int | None, title: str | None) -> int | None:
+        """Where the objective the drafts were asked for is now (edits may have moved it)."""
+        objectives = self.session.cycle.objectives
+        if oi is not None and oi < len(objectives) and objectives[oi].title == title:
+            return oi
+        return next((i for i, o in enumerate(objectives) if o.title == title), None)
 
     def on_drafts_ready(self, message: DraftsReady) -> None:
+        self.coach.model_used()
         if not message.drafts.items:
             self.notify(self.t("drafts.none"), severity="warning", timeout=6)
             return
-        oi = self.oi
+        asked_for = self._objective_for(message.objective, message.objective_title)
+        if asked_for is None:
+            return  # the objective is gone: its suggestions are no use elsewhere
 
-        def chosen(text: str | None) -> None:
-            if not text or oi >= len(self.session.cycle.objectives):
+        def chosen(draft: services.Draft | None) -> None:
+            oi = self._objective_for(asked_for, message.objective_title)
+            if draft is None or oi is None:
                 return
             krs = self.session.cycle.objectives[oi].key_results
-            self.session.set_kr_text(oi, len(krs), text)
+            self.session.set_kr_text(oi, len(krs), draft.text)
+            self._keep_draft_fields(oi, len(krs) - 1, draft)
             self.coach.changed()
             self.show_objective(oi, len(krs) - 1)
             self.query_one("#kr-text", Input).focus()
 
-        self.app.push_screen(PickDraft(self.t("drafts.krs_title"), message.drafts), chosen)
+        title = self.t("drafts.krs_title", n=asked_for + 1, title=message.objective_title)
+        self.app.push_screen(PickDraft(title, message.drafts), chosen)
+
+    def _keep_draft_fields(self, oi: int, ki: int, draft: services.Draft) -> None:
+        """The model's metric, unit, direction and KPI for a drafted KR: they name what the
+        parser can only guess from the words, so the parser never overwrites them."""
+        for name in ("metric", "unit", "direction"):
+            if name in draft.fields:
+                try:
+                    self.session.set_kr_field(oi, ki, name, draft.fields[name])
+                except ValueError:
+                    continue
+        if "kpi" in draft.fields:
+            self.session.attach_kpi(oi, ki, draft.fields["kpi"])
 
     def on_work_failed(self, message: WorkFailed) -> None:
+        self.coach.model_used()
         self.notify(self.t("drafts.failed", error=message.message), severity="error", timeout=8)

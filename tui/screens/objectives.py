@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
+from textual.worker import Worker
 
 from tui import services
 from tui.messages import DraftsReady, WorkFailed
@@ -54,6 +56,7 @@ class ObjectivesScreen(StepScreen):
     ]
 
     _timer: Timer | None = None
+    _draft_worker: Worker | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="objectives-body"):
@@ -155,6 +158,9 @@ class ObjectivesScreen(StepScreen):
     def action_propose(self) -> None:
         """Objectives proposed from the strategy, grounded in lessons (needs a model)."""
         cycle = self.session.cycle
+        if self._draft_worker is not None and not self._draft_worker.is_finished:
+            self.notify(self.t("llm.busy"), severity="warning", timeout=4)
+            return
         if not self.coach.settings.llm.enabled or not self.coach.send_to_llm:
             self.notify(self.t("objectives.propose_offline"), severity="warning", timeout=8)
             return
@@ -164,26 +170,45 @@ class ObjectivesScreen(StepScreen):
         if len(cycle.objectives) >= self._max():
             self.notify(self.t("objectives.max", n=self._max()), severity="warning")
             return
-        strategy, settings = cycle.strategy, self.coach.settings
+        strategy, gate = cycle.strategy, self.coach.model_gate
         lang = self.coach.okr_lang or self.coach.ui_lang
         existing = [o.title for o in cycle.objectives]
-        self.notify(self.t("drafts.working"), timeout=3)
-        self._drafts(lambda: services.draft_objectives(strategy, settings, lang, existing))
+
+        def send() -> None:
+            self.notify(self.t("drafts.working"), timeout=3)
+            self._draft_worker = self._drafts(
+                lambda: services.draft_objectives(strategy, gate, lang, existing)
+            )
+
+        self.send_after_preview(
+            lambda: services.draft_objectives_prompt(strategy, gate, lang, existing), send
+        )
+
+    def request_prompt(self) -> Callable[[], str] | None:
+        strategy = self.session.cycle.strategy
+        if not strategy:
+            return None
+        gate, lang = self.coach.model_gate, self.coach.okr_lang or self.coach.ui_lang
+        existing = [o.title for o in self.session.cycle.objectives]
+        return lambda: services.draft_objectives_prompt(strategy, gate, lang, existing)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drafts", description="drafts")
     def _drafts(self, make: Any) -> None:
         fetch_drafts(self, "objectives", make)
 
     def on_drafts_ready(self, message: DraftsReady) -> None:
+        self.coach.model_used()
         if not message.drafts.items:
             reason = message.drafts.reason or self.t("drafts.none")
             self.notify(reason, severity="warning", timeout=8)
             return
 
-        def chosen(title: str | None) -> None:
-            if title and self.session.set_objective_title(
-                len(self.session.cycle.objectives), title
-            ):
+        def chosen(draft: services.Draft | None) -> None:
+            if draft is None:
+                return
+            added = self.session.set_objective_title(len(self.session.cycle.objectives), draft.text)
+            if added is not None:
+                added.why_now = draft.fields.get("why_now") or added.why_now
                 self.session.position.objective = len(self.session.cycle.objectives) - 1
                 self.coach.changed()
                 self.call_later(self._rebuild)
@@ -191,4 +216,5 @@ class ObjectivesScreen(StepScreen):
         self.app.push_screen(PickDraft(self.t("drafts.objectives_title"), message.drafts), chosen)
 
     def on_work_failed(self, message: WorkFailed) -> None:
+        self.coach.model_used()
         self.notify(self.t("drafts.failed", error=message.message), severity="error", timeout=8)

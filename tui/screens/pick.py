@@ -15,13 +15,13 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from coach.text_safety import terminal_safe
-from tui.services import Drafts
+from tui.services import Draft, Drafts
 
 if TYPE_CHECKING:
     from tui.app import OkrCoachApp
 
 
-class PickDraft(ModalScreen[str | None]):
+class PickDraft(ModalScreen[Draft | None]):
     CSS_PATH = Path(__file__).with_name("pick.tcss")  # loaded when first shown
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -33,7 +33,7 @@ class PickDraft(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         t = cast("OkrCoachApp", self.app).t
         with Vertical(id="pick"):
-            yield Label(self.pick_title, classes="section")
+            yield Label(Text(self.pick_title), classes="section")  # user text: no markup
             if self.drafts.source == "rules" and self.drafts.reason:
                 reason = terminal_safe(self.drafts.reason)
                 yield Label(Text(t("drafts.offline", reason=reason)), classes="hint")
@@ -56,7 +56,7 @@ class PickDraft(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected, "#drafts")
     def _pick(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.drafts.items[int(event.option.id or 0)].text)
+        self.dismiss(self.drafts.items[int(event.option.id or 0)])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -8,6 +8,7 @@ reject; an accepted rewrite goes back through the rules like any edit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,8 +59,11 @@ class Rewrite:
 
 
 def rewrites_from(result: CritiqueResult, objective: int) -> list[Rewrite]:
-    """The rewrites a critique proposes (``CritiqueResult.key_results[*].rewrite``)."""
+    """The rewrites a critique proposes (``CritiqueResult.key_results[*].rewrite``). Only the
+    model writes KR text; the rules' review gives advice, never a diff to accept."""
     out: list[Rewrite] = []
+    if result.source != "llm":
+        return out
     for review in result.key_results:
         new = review.rewrite
         if not new or new.strip() == review.text.strip():
@@ -83,6 +87,7 @@ def critique_summary(result: Any, t: Any) -> Text:
         text.append(terminal_safe(result.note) + "\n\n")
     for item in getattr(result, "missing", None) or []:
         text.append(f"{t('critique.missing')}: {terminal_safe(item)}\n", style="italic")
+    by_id = {p.id: p for p in result.passages}
     for review in getattr(result, "key_results", None) or []:
         text.append(f"KR{review.index + 1} ", style="bold")
         text.append(t(f"critique.verdict_{review.verdict}") + "  ", style="cyan")
@@ -92,7 +97,18 @@ def critique_summary(result: Any, t: Any) -> Text:
             text.append(f"   {code} {terminal_safe(p.text)}\n", style="dim")
         for k in getattr(review, "kpis", []) or []:
             text.append(f"   KPI {k.name}: {terminal_safe(k.why)}\n", style="green")
+        for p in (by_id[c] for c in review.lessons if c in by_id):
+            text.append(
+                f"   {t('critique.lesson')} [{p.n}] {terminal_safe(citation(p))}\n", style="blue"
+            )
     return text
+
+
+def citation(p: Any) -> str:
+    """Where a cited lesson comes from: ``source:lines (cycle, team)``."""
+    where = p.source + (f":{p.lines[0]}-{p.lines[1]}" if p.lines else "")
+    about = ", ".join(x for x in (p.cycle, p.team) if x)
+    return f"{where} ({about})" if about else where
 
 
 class ReviewScreen(StepScreen):
@@ -114,6 +130,9 @@ class ReviewScreen(StepScreen):
         self._kpi_views: list[services.KpiView] = []
         self._stream = ""
         self._prompt_text = ""
+        # (objective, cycle) the prompt on screen was built for: F7 then sends without asking
+        self._prompt_asked: tuple[int, str] | None = None
+        self._prompt_for: tuple[int, str] | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="review-summary")
@@ -233,7 +252,7 @@ class ReviewScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="kpis", description="kpis")
     def _kpis(self, oi: int, ki: int, text: str) -> None:
-        fetch_kpis(self, oi, ki, text, self.coach.ui_lang, self.coach.settings)
+        fetch_kpis(self, oi, ki, text, self.coach.ui_lang, self.coach.model_gate)
 
     def on_kpis_ready(self, message: KpisReady) -> None:
         if self._kpi_for != (message.objective, message.kr):
@@ -293,7 +312,7 @@ class ReviewScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lessons", description="lessons")
     def _lessons(self, objective: Any) -> None:
-        fetch_lessons(self, "review", objective, self.coach.settings, self.session.cycle.cycle)
+        fetch_lessons(self, "review", objective, self.coach.model_gate, self.session.cycle.cycle)
 
     def on_lessons_ready(self, message: LessonsReady) -> None:
         self.query_one(LessonsPanel).show_passages(message.passages)
@@ -310,6 +329,7 @@ class ReviewScreen(StepScreen):
             suggestions.add_option(Option(Text(failed), disabled=True))
         elif message.task == "critique":
             self._critique = None
+            self.coach.model_used()
             self.query_one("#critique-status", Static).update(
                 Text(self.t("critique.failed", error=terminal_safe(message.message)), style="red")
             )
@@ -338,19 +358,29 @@ class ReviewScreen(StepScreen):
         if not self.coach.settings.llm.enabled or not cycle.objectives:
             return
         oi = min(self.session.position.objective, len(cycle.objectives) - 1)
-        self._prompt(cycle.model_copy(deep=True), oi)
+        snapshot = cycle.model_copy(deep=True)
+        self._prompt_asked = (oi, self._prompt_cycle_text(snapshot))
+        self._prompt(snapshot, oi)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="prompt", description="prompt")
     def _prompt(self, cycle: Any, oi: int) -> None:
         try:
-            text = services.critique_prompt(cycle, oi, self.coach.settings)
+            text = services.critique_prompt(cycle, oi, self.coach.model_gate, self._lang)
         except Exception as e:  # the preview is informative; the critique reports its own errors
-            text = self.t("critique.prompt_failed", error=str(e) or type(e).__name__)
+            error = str(e) or type(e).__name__
+            self.post_message(PromptReady(self.t("critique.prompt_failed", error=error), ok=False))
+            return
         self.post_message(PromptReady(text))
 
     def on_prompt_ready(self, message: PromptReady) -> None:
         self._prompt_text = message.text
+        self._prompt_for = self._prompt_asked if message.ok else None
         self.show_critique_status()
+
+    @property
+    def _lang(self) -> str:
+        """The critique's language: the OKRs' when the cycle names one, else the UI's."""
+        return self.coach.okr_lang or self.coach.ui_lang
 
     def action_toggle_send(self) -> None:
         self.coach.action_toggle_llm()
@@ -368,13 +398,42 @@ class ReviewScreen(StepScreen):
         if not self.session.cycle.objectives:
             self.notify(self.t("review.no_objectives"), severity="warning")
             return
+        if self._critique is not None and not self._critique.is_finished:
+            self.notify(self.t("llm.busy"), severity="warning", timeout=4)
+            return
         oi = min(self.session.position.objective, len(self.session.cycle.objectives) - 1)
-        self.query_one("#critique-text", Static).update("")
-        self._stream = ""
-        self.query_one("#critique-status", Static).update(
-            Text(self.t("critique.running"), style="italic")
+        cycle, gate, lang = (
+            self.session.cycle.model_copy(deep=True),
+            self.coach.model_gate,
+            self._lang,
         )
-        self._critique = self._run_critique(self.session.cycle.model_copy(deep=True), oi)
+        if self._prompt_text and self._prompt_for == (oi, self._prompt_cycle_text(cycle)):
+            gate.previewed = True  # the request was on screen, exactly, before F7
+
+        def send() -> None:
+            self.query_one("#critique-text", Static).update("")
+            self._stream = ""
+            self.query_one("#critique-status", Static).update(
+                Text(self.t("critique.running"), style="italic")
+            )
+            self._critique = self._run_critique(cycle, oi)
+
+        self.send_after_preview(lambda: services.critique_prompt(cycle, oi, gate, lang), send)
+
+    def request_prompt(self) -> Callable[[], str] | None:
+        if not self.session.cycle.objectives:
+            return None
+        oi = min(self.session.position.objective, len(self.session.cycle.objectives) - 1)
+        cycle, gate, lang = (
+            self.session.cycle.model_copy(deep=True),
+            self.coach.model_gate,
+            self._lang,
+        )
+        return lambda: services.critique_prompt(cycle, oi, gate, lang)
+
+    @staticmethod
+    def _prompt_cycle_text(cycle: Any) -> str:
+        return cycle.model_dump_json()
 
     @work(
         thread=True, exclusive=True, exit_on_error=False, group="critique", description="critique"
@@ -388,7 +447,9 @@ class ReviewScreen(StepScreen):
             self.post_message(CritiqueChunk(text))
 
         try:
-            result = services.critique_objective(cycle, oi, self.coach.settings, on_partial)
+            result = services.critique_objective(
+                cycle, oi, self.coach.model_gate, on_partial, self._lang
+            )
         except Exception as e:  # LlmError carries a readable message; anything else too
             if not worker.is_cancelled:
                 self.post_message(WorkFailed("critique", str(e) or type(e).__name__))
@@ -407,16 +468,24 @@ class ReviewScreen(StepScreen):
 
     def on_critique_done(self, message: CritiqueDone) -> None:
         self._critique = None
-        self.query_one("#critique-status", Static).update(
-            Text(self.t("critique.done"), style="green")
+        self.coach.model_used()
+        done = message.result.source == "llm"
+        status = Text(
+            self.t("critique.done" if done else "critique.fell_back"),
+            style="green" if done else "yellow",
         )
+        if usage := self.coach.model_usage():
+            status.append("\n" + usage, style="dim")
+        self.query_one("#critique-status", Static).update(status)
         self.query_one("#critique-text", Static).update(
             critique_summary(message.result, self.coach.t)
         )
         self.rewrites = rewrites_from(message.result, message.objective)
         self.show_rewrites()
 
-    def show_rewrites(self) -> None:
+    def show_rewrites(self, highlight: int = 0) -> None:
+        """The diffs to accept or reject; the first (or ``highlight``) is selected and the list
+        has focus, so Enter and escape act on it at once."""
         options = self.query_one("#rewrites", OptionList)
         options.clear_options()
         for i, r in enumerate(self.rewrites):
@@ -427,29 +496,57 @@ class ReviewScreen(StepScreen):
             label.append(f"\n+ {r.new}", style="green")
             options.add_option(Option(label, id=f"rewrite-{i}"))
         if self.rewrites:
+            options.highlighted = min(highlight, len(self.rewrites) - 1)
             options.focus()
 
     @on(OptionList.OptionSelected, "#rewrites")
     def _accept_rewrite(self, event: OptionList.OptionSelected) -> None:
         if not event.option.id:
             return
-        r = self.rewrites.pop(int(event.option.id.removeprefix("rewrite-")))
-        self.session.set_kr_text(r.objective, r.kr, r.new)
+        i = int(event.option.id.removeprefix("rewrite-"))
+        r = self.rewrites.pop(i)
+        objectives = self.session.cycle.objectives
+        krs = objectives[r.objective].key_results if r.objective < len(objectives) else []
+        if r.kr >= len(krs) or krs[r.kr].text != r.old:
+            # the KR was edited, moved or deleted since the critique: never overwrite another
+            self.notify(self.t("critique.stale", n=r.kr + 1), severity="warning", timeout=6)
+            self.show_rewrites(i)
+            return
+        self._replace_kr_text(r)
         self.coach.changed()
         self.notify(self.t("critique.accepted", n=r.kr + 1), timeout=4)
-        self.show_rewrites()
+        self.show_rewrites(i)
         self.action_recheck()
+
+    def _replace_kr_text(self, r: Rewrite) -> None:
+        """Put the rewrite in; fields the parser read from the old text follow the new one."""
+        title = self.session.cycle.objectives[r.objective].title
+        args = (self.coach.okr_lang, title, self.coach.ui_lang, self.coach.settings)
+        try:
+            old = services.check_kr(r.old, *args, self.session.cycle)
+            new = services.check_kr(r.new, *args, self.session.cycle)
+        except Exception:  # a rule bug: the text still goes in, the fields stay as they were
+            old = new = None
+        kr = self.session.set_kr_text(r.objective, r.kr, r.new)
+        if kr is None or old is None or new is None:
+            return
+        for name, value in services.fields_after_new_text(kr, old, new).items():
+            try:
+                self.session.set_kr_field(r.objective, r.kr, name, value)
+            except ValueError:
+                self.session.set_kr_field(r.objective, r.kr, name, None)
 
     def action_cancel(self) -> None:
         """Escape: reject the highlighted rewrite, else stop a running critique, else go back."""
         options = self.query_one("#rewrites", OptionList)
         if options.has_focus and options.highlighted is not None and self.rewrites:
-            self.rewrites.pop(options.highlighted)
-            self.show_rewrites()
+            i = options.highlighted
+            self.rewrites.pop(i)
+            self.show_rewrites(i)
             self.notify(self.t("critique.rejected"), timeout=3)
             return
-        if self._critique is not None and self._critique.is_running:
-            self._critique.cancel()
+        if self._critique is not None and not self._critique.is_finished:
+            self._critique.cancel()  # the model call stops before its next request
             self._critique = None
             self.query_one("#critique-status", Static).update(
                 Text(self.t("critique.cancelled"), style="yellow")

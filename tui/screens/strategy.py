@@ -22,7 +22,10 @@ QUESTIONS = ("strategy.q_true", "strategy.q_whom", "strategy.q_why_now", "strate
 class StrategyScreen(StepScreen):
     CSS_PATH = Path(__file__).with_name("strategy.tcss")  # loaded when first shown
     STEP = "strategy"
-    BINDINGS = [Binding("f5", "lessons", "Lessons")]
+    BINDINGS = [
+        Binding("f5", "lessons", "Lessons"),
+        Binding("f7", "propose", "Propose", show=False),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="strategy-body"):
@@ -60,9 +63,13 @@ class StrategyScreen(StepScreen):
         self.query_one(LessonsPanel).show_loading()
         self._lessons(query)
 
+    def action_propose(self) -> None:
+        """F7 proposes elsewhere (objectives, KRs, critique): here it says where, not nothing."""
+        self.notify(self.t("strategy.propose_next"), timeout=6)
+
     @work(thread=True, exclusive=True, exit_on_error=False, description="lessons")
     def _lessons(self, query: str) -> None:
-        fetch_lessons(self, "strategy", query, self.coach.settings, self.session.cycle.cycle)
+        fetch_lessons(self, "strategy", query, self.coach.model_gate, self.session.cycle.cycle)
 
     def on_lessons_ready(self, message: LessonsReady) -> None:
         self.query_one(LessonsPanel).show_passages(message.passages)

@@ -211,6 +211,32 @@ def test_no_model_is_off_with_a_hint(llm_settings):
         ask(llm_settings.model_copy(update={"model": None}))
 
 
+def test_sending_blocked_refuses_chat_and_embeddings_before_sending(scripted_llm, llm_settings):
+    scripted_llm.default(json_reply(GOOD))
+    with llm.sending_blocked("sending is off"):
+        with pytest.raises(llm.LlmOff, match="sending is off"):
+            ask(llm_settings)
+        with pytest.raises(llm.LlmOff, match="sending is off"):
+            llm.embed_texts("openai/scripted-embed", ["a text"], llm_settings)
+    assert scripted_llm.requests() == []
+    assert ask(llm_settings) == Verdict(**GOOD)  # the block ends with its context
+
+
+def test_a_cancel_during_the_retry_wait_sends_nothing_more(scripted_llm, llm_settings):
+    scripted_llm.default(status(429, headers={"retry-after": "5"}))
+    cancelled_at: list[float] = []
+
+    def cancelled() -> bool:  # the user presses escape once the first request has failed
+        if not cancelled_at and scripted_llm.chat_requests():
+            cancelled_at.append(time.monotonic())
+        return bool(cancelled_at)
+
+    with llm.cancellable(cancelled), pytest.raises(llm.LlmCancelled):
+        ask(llm_settings.model_copy(update={"max_retries": 2}))
+    assert len(scripted_llm.chat_requests()) == 1
+    assert time.monotonic() - cancelled_at[0] < 4  # the 5 s wait was cut short
+
+
 def test_budget_stops_further_calls(scripted_llm, llm_settings):
     # A model the local cost map knows, served by the scripted server: real cost accounting.
     settings = llm_settings.model_copy(update={"model": "openai/gpt-4o-mini", "budget_usd": 1e-9})
