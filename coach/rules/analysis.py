@@ -158,6 +158,10 @@ def _noun_in_cached(lang: str, key: str, word: str) -> bool:
     return False
 
 
+# Bodies, not qualities: "Polismyndigheten ska redovisa …" is an agency with a task.
+_BODY_SUFFIX = {
+    "sv": ("myndighet", "myndigheten", "enhet", "enheten", "verksamhet", "verksamheten"),
+}
 _METRIC_SUFFIX = {
     "en": ("ity", "ness", "ance", "ence", "rate"),
     "sv": ("het", "heten", "itet", "iteten", "grad", "graden"),
@@ -171,6 +175,7 @@ def _is_metric(lex: Lexicon, word: str) -> bool:
     return (
         len(word) > 6
         and word.endswith(_METRIC_SUFFIX.get(lex.lang, ()))
+        and not word.endswith(_BODY_SUFFIX.get(lex.lang, ()))
         and not _noun_in(lex, "activity_nouns", word)
     )
 
@@ -561,6 +566,13 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
     f = a.facts
     lex = f.lex
     low = f.low
+    task = _ASSIGNMENT.search(low) if "uppdrag" in low or "tasked" in low else None
+    if task:  # "får i uppdrag att kartlägga …": the assigned verb decides
+        kind = _verb_kind(lex, task.group(1) or task.group(2), lead=True)
+        if kind in ("activity", "weak"):
+            a.activity, a.activity_reason = True, "verb"
+        if kind is not None:
+            return
 
     # Find the predicate: the first copula, modal or known verb after the subject.
     verb_i = None
@@ -718,6 +730,13 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
         a.activity, a.activity_reason = True, "verb"
 
 
+_SV_RANK = ("aste", "bästa", "största", "främsta", "ledande")
+_SV_LEVEL = frozenset("understigande överstigande underskridande överskridande".split())
+# An assignment to an agency or a team: "får (även) i uppdrag att …", "is tasked with …".
+_ASSIGNMENT = re.compile(
+    r"(?:får|fick|ges|gavs|ett)\s+(?:\w+\s+){0,2}(?:i\s+)?uppdrag(?:et)?\s+att\s+([\wåäö]+)"
+    r"|\b(?:is|are|was|were)\s+tasked\s+(?:with|to)\s+([\w]+)"
+)
 _PHRASE_STOPS = frozenset(
     "of for in on av för i på som with med from från to due related till across inom hos "
     "bland vid".split()
@@ -753,6 +772,10 @@ def _classify_nominal(a: KrAnalysis, nouns: list[str]) -> None:
         return  # "App load time", "Weekly active projects": a named measure
     if any(lex.has("vague_words", w) for w in phrase):
         return  # "Effektivare processer": a (vague) wish for a result, not a deliverable
+    if f.lang == "sv" and any(w.endswith(_SV_RANK) or w in _SV_LEVEL for w in nouns):
+        # "Sveriges tryggaste kommun", "nettoskuld understigande eget kapital": a standing
+        # or a level to reach, not a thing to deliver
+        return
     if f.has_quantity and any(_is_people(lex, w) for w in nouns):
         return  # "100 % of PMs own mobile tickets": a share of people doing something
     if f.zero:
