@@ -166,14 +166,6 @@ def content_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def guess_language(text: str) -> str:
-    """``sv`` or ``en`` by stop-word counts and Swedish letters (good enough for metadata)."""
-    words = _TOKEN_RE.findall(normalise(text))
-    sv = sum(w in STOPWORDS_SV for w in words) + 2 * sum(c in "åäö" for c in text.lower())
-    en = sum(w in STOPWORDS_EN for w in words)
-    return "sv" if sv > en else "en"
-
-
 # ------------------------------------------------------------------------ bilingual glossary
 
 

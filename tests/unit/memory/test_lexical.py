@@ -7,7 +7,6 @@ from pathlib import Path
 from coach.lexical import (
     Bm25Index,
     expand_query,
-    guess_language,
     load_glossary,
     rrf_fuse,
     split_compound,
@@ -42,11 +41,6 @@ def test_expansion_crosses_languages_both_ways():
     assert "kalla samtal" in expand_query("What did cold calling give us?")
     assert "churn" in expand_query("Varför ökade kundbortfallet?")
     assert expand_query("xyzzy plugh") == []
-
-
-def test_language_guess():
-    assert guess_language("Vi har för många mål och för lite uppföljning") == "sv"
-    assert guess_language("We have too many goals and too little follow-up") == "en"
 
 
 def _index() -> Bm25Index:
