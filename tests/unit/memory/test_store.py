@@ -292,3 +292,20 @@ def test_a_single_document_still_fills_k(embedded_settings: Settings, tmp_path: 
     store.ingest([root])
     hits = store.search("onboarding churn", k=4)
     assert len(hits) == 4 and {p.source for p in hits} == {"docs/long-retro.md"}
+
+
+def test_a_mirror_from_older_tokens_is_rebuilt(
+    embedded_settings: Settings, docs: Path, monkeypatch
+):
+    import coach.lexical as lexical
+
+    store = _ingest_and_ask(embedded_settings, docs)
+    with monkeypatch.context() as m:  # as an older release (other stemmer) would have saved it
+        m.setattr(lexical, "INDEX_VERSION", lexical.INDEX_VERSION - 1)
+        store._save_lexical()
+    with pytest.raises(ValueError):
+        lexical.Bm25Index.load(store.lexical_path)
+    fresh = MemoryStore.open(embedded_settings)
+    assert fresh.search("kundbortfall", k=1)[0].source == "docs/avstamning-v12.md"
+    index, _ = lexical.Bm25Index.load(store.lexical_path)  # saved again in the new format
+    assert len(index) == store.count()
