@@ -76,6 +76,11 @@ def _stemmers() -> tuple:
     return snowballstemmer.stemmer("swedish"), snowballstemmer.stemmer("english")
 
 
+def stemmer_backend() -> str:
+    """``PyStemmer`` (the C build) or ``pure Python`` snowballstemmer."""
+    return "PyStemmer" if type(_stemmers()[0]).__module__ == "Stemmer" else "pure Python"
+
+
 @functools.lru_cache(maxsize=262_144)
 def stem(token: str) -> str:
     """Snowball stem, the same whatever language the text is in (kunderna → kund, customers →

@@ -1091,6 +1091,23 @@ def _cached_store(settings: Settings) -> MemoryStore | None:
     return store
 
 
+def retrieval_mode(settings: Settings) -> str:
+    """One line on how memory search finds passages with these settings (for `doctor`)."""
+    from coach.lexical import load_glossary, stemmer_backend
+
+    backend = settings.embedding.backend
+    if backend == "wordllama":
+        vectors = "wordllama word vectors, offline"
+    elif backend.startswith("litellm:"):
+        vectors = f"{backend.removeprefix('litellm:')} embeddings through litellm"
+    else:
+        vectors = f"{backend} embeddings (local)"
+    return (
+        f"BM25 (Snowball sv/en stems via {stemmer_backend()}, compound splitting) "
+        f"+ sv↔en glossary ({len(load_glossary())} term groups) + {vectors}"
+    )
+
+
 def query_for(item: KeyResult | Objective | str) -> str:
     """The text to search memory with for a KR, an objective or plain text."""
     if isinstance(item, KeyResult):

@@ -309,3 +309,14 @@ def test_a_mirror_from_older_tokens_is_rebuilt(
     assert fresh.search("kundbortfall", k=1)[0].source == "docs/avstamning-v12.md"
     index, _ = lexical.Bm25Index.load(store.lexical_path)  # saved again in the new format
     assert len(index) == store.count()
+
+
+def test_retrieval_mode_names_the_vectors_in_use(tmp_path: Path):
+    from coach.config import load_settings
+    from coach.memory import retrieval_mode
+
+    offline = retrieval_mode(load_settings(tmp_path, env={}))
+    assert "wordllama" in offline and "glossary" in offline and "Snowball" in offline
+    flags = {"embedding.backend": "litellm:openai/text-embedding-3-small"}
+    served = retrieval_mode(load_settings(tmp_path, flags=flags, env={}))
+    assert "openai/text-embedding-3-small embeddings through litellm" in served
