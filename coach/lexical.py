@@ -2,7 +2,7 @@
 
 Why: the word-vector embedder matches mostly by shared words and rarely across languages, and
 Swedish compounds ("kundbortfallet") hide the words a query uses ("bortfall av kunder"). A
-BM25 signal with light stemming and compound splitting, and a bilingual glossary that expands
+BM25 signal with Snowball stemming and compound splitting, and a bilingual glossary that expands
 the query, recover many of those hits; reciprocal rank fusion merges the two rankings.
 """
 
@@ -44,9 +44,9 @@ STOPWORDS = STOPWORDS_EN | STOPWORDS_SV
 
 _SWEDISH_LETTERS = re.compile("[åäö]")
 _SV_NING = re.compile("(?<=[dltksvp])ning$")
-_MIN_STEM = 3  # a stem shorter than this says too little ("as" from "ase"): keep the word
+_MIN_STEM = 3  # a shorter stem says too little: keep the word instead
 
-# Parts Swedish business compounds are built from (stems, after `stem`). Splitting a long
+# Parts Swedish business compounds are built from (stemmed with `stem` before use). Splitting a long
 # token into known parts lets "kundbortfall" match "bortfall av kunder".
 _COMPOUND_PARTS_SV = """
 kund kunder bortfall samtal kall försälj intäkt int mål nyckel tal resultat tid svar
