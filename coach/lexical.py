@@ -2,7 +2,7 @@
 
 Why: the word-vector embedder matches mostly by shared words and rarely across languages, and
 Swedish compounds ("kundbortfallet") hide the words a query uses ("bortfall av kunder"). A
-BM25 signal with light stemming and compound splitting, and a bilingual glossary that expands
+BM25 signal with Snowball stemming and compound splitting, and a bilingual glossary that expands
 the query, recover many of those hits; reciprocal rank fusion merges the two rankings.
 """
 
@@ -42,18 +42,11 @@ STOPWORDS_SV = frozenset(
 )
 STOPWORDS = STOPWORDS_EN | STOPWORDS_SV
 
-# Union of Swedish and English inflection endings, longest first. One stemmer for both
-# languages keeps query and document tokens comparable whatever language each is in.
-_SUFFIXES = sorted(
-    """arnas ernas ornas andets andet arna erna orna ande ende andes heten heter het
-    ningarna ningar ningen ning ningens ens ets ade ad at en et na ar er or as
-    ations ation ings ing edly ed ies ly ness ments ment es s e a""".split(),
-    key=len,
-    reverse=True,
-)
-_MIN_STEM = 3
+_SWEDISH_LETTERS = re.compile("[åäö]")
+_SV_NING = re.compile("(?<=[dltksvp])ning$")
+_MIN_STEM = 3  # a shorter stem says too little: keep the word instead
 
-# Parts Swedish business compounds are built from (stems, after `stem`). Splitting a long
+# Parts Swedish business compounds are built from (stemmed with `stem` before use). Splitting a long
 # token into known parts lets "kundbortfall" match "bortfall av kunder".
 _COMPOUND_PARTS_SV = """
 kund kunder bortfall samtal kall försälj intäkt int mål nyckel tal resultat tid svar
@@ -76,16 +69,41 @@ def normalise(text: str) -> str:
     return text.replace("\u00ad", "").replace("’", "'")
 
 
+@functools.cache
+def _stemmers() -> tuple:
+    import snowballstemmer  # uses PyStemmer's C build when it is installed
+
+    return snowballstemmer.stemmer("swedish"), snowballstemmer.stemmer("english")
+
+
+def stemmer_backend() -> str:
+    """``PyStemmer`` (the C build) or ``pure Python`` snowballstemmer."""
+    return "PyStemmer" if type(_stemmers()[0]).__module__ == "Stemmer" else "pure Python"
+
+
+@functools.lru_cache(maxsize=262_144)
 def stem(token: str) -> str:
-    """Strip one or two inflection endings (kunderna → kund, calling → call)."""
-    for _ in range(2):
-        for suf in _SUFFIXES:
-            if token.endswith(suf) and len(token) - len(suf) >= _MIN_STEM:
-                token = token[: -len(suf)]
-                break
-        else:
-            break
-    return token
+    """Snowball stem, the same whatever language the text is in (kunderna → kund, customers →
+    custom, calling → call, churnen → churn).
+
+    One language-free stem keeps a query and a passage comparable when they are in different
+    languages or mix them (English loanwords in Swedish notes). Each stemmer leaves the other
+    language's words nearly whole, so a word goes through the English stemmer, then the Swedish
+    one (twice: it takes one ending a pass, and "ärendena" needs two to meet "ärenden"). A word
+    with å, ä or ö is surely Swedish and skips the English step, which would only mangle it.
+    Snowball keeps Swedish "-ning" nouns whole; cutting the ending lets the noun meet its verb
+    (lösning ~ lösas, betalning ~ betalt): always for surely Swedish words, else only after
+    consonants English "-ning" words rarely have (learning, morning, training are left alone).
+    """
+    sv_stemmer, en_stemmer = _stemmers()
+    swedish = _SWEDISH_LETTERS.search(token) is not None
+    out = sv_stemmer.stemWord(sv_stemmer.stemWord(token))
+    noun = (swedish and out.endswith("ning")) or _SV_NING.search(out)
+    if noun and len(out) - 4 >= _MIN_STEM:
+        out = out[:-4]
+    elif not swedish:
+        out = sv_stemmer.stemWord(sv_stemmer.stemWord(en_stemmer.stemWord(token)))
+    return out if len(out) >= _MIN_STEM else token
 
 
 @functools.lru_cache(maxsize=1)
@@ -99,8 +117,17 @@ def _compound_lexicon() -> frozenset[str]:
     return frozenset(p for p in parts if len(p) >= 3)
 
 
-def _known(part: str, lexicon: frozenset[str]) -> bool:
-    return part in lexicon or stem(part) in lexicon
+# Swedish definite endings Snowball leaves on some words ("bortfallet"); a compound's last
+# part is tried without them too.
+_DEFINITE_SV = ("et", "en", "na")
+
+
+def _known_form(part: str, lexicon: frozenset[str]) -> str | None:
+    """The lexicon's form of a compound part (its stem), or None when the part is unknown."""
+    if part in lexicon or stem(part) in lexicon:
+        return stem(part)  # the form the same word gets on its own
+    bare = [part[: -len(e)] for e in _DEFINITE_SV if part.endswith(e) and len(part) > len(e) + 2]
+    return next((stem(b) for b in bare if stem(b) in lexicon), None)
 
 
 def split_compound(word: str, lexicon: frozenset[str] | None = None, depth: int = 0) -> list[str]:
@@ -112,13 +139,15 @@ def split_compound(word: str, lexicon: frozenset[str] | None = None, depth: int 
         head, tail = word[:i], word[i:]
         heads = [head] + ([head[:-1]] if head.endswith("s") and len(head) > 4 else [])
         for h in heads:
-            if not _known(h, lexicon):
+            h_form = _known_form(h, lexicon)
+            if h_form is None:
                 continue
-            if _known(tail, lexicon):
-                return [stem(h), stem(tail)]
+            t_form = _known_form(tail, lexicon)
+            if t_form is not None:
+                return [h_form, t_form]
             rest = split_compound(tail, lexicon, depth + 1)
             if rest:
-                return [stem(h), *rest]
+                return [h_form, *rest]
     return []
 
 
@@ -141,7 +170,10 @@ def _forms(word: str) -> tuple[str, ...]:
         return ()
     if word.isdigit():
         return (word,)
-    return (stem(word), *split_compound(word))
+    parts = split_compound(word)
+    # A compound's own form is its parts joined, so every inflection of it agrees even where
+    # Snowball leaves an ending on ("kundbortfallet" and "kundbortfall" both give "kundbortfal").
+    return ("".join(parts), *parts) if parts else (stem(word),)
 
 
 def content_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -164,14 +196,6 @@ def content_words(text: str) -> list[tuple[str, tuple[str, ...]]]:
             if forms:
                 out.append((forms[0], tuple(forms[1:])))
     return out
-
-
-def guess_language(text: str) -> str:
-    """``sv`` or ``en`` by stop-word counts and Swedish letters (good enough for metadata)."""
-    words = _TOKEN_RE.findall(normalise(text))
-    sv = sum(w in STOPWORDS_SV for w in words) + 2 * sum(c in "åäö" for c in text.lower())
-    en = sum(w in STOPWORDS_EN for w in words)
-    return "sv" if sv > en else "en"
 
 
 # ------------------------------------------------------------------------ bilingual glossary
@@ -240,6 +264,8 @@ def expand_query(query: str) -> list[str]:
 # ------------------------------------------------------------------------------------ BM25
 
 FILTER_FIELDS = ("cycle", "team", "kind", "source", "language")
+# Bumped whenever tokens change (2: Snowball stems), so a saved index from before is rebuilt.
+INDEX_VERSION = 2
 EXPANSION_WEIGHT = 0.6
 
 
@@ -477,7 +503,7 @@ class Bm25Index:
         docs = [self.docs[i] for i in live]
         lengths = np.asarray([len(d) for d in docs], dtype=np.int64)
         header = {
-            "version": 1,
+            "version": INDEX_VERSION,
             "vocab": list(self.vocab),
             "ids": [self.ids[i] for i in live],
             "meta": {f: [self.meta[f][i] for i in live] for f in FILTER_FIELDS},
@@ -503,7 +529,7 @@ class Bm25Index:
             header = json.loads(data["header"].tobytes().decode("utf-8"))
             terms, lengths = data["terms"], data["lengths"]
             vectors = data["vectors"].astype(np.float32) if "vectors" in data else None
-        if header.get("version") != 1:
+        if header.get("version") != INDEX_VERSION:
             raise ValueError("unknown lexical index version")
         index = cls()
         index.vocab = {t: i for i, t in enumerate(header["vocab"])}

@@ -46,6 +46,11 @@ LEXICAL_RECHECK_S = 2.0  # how often a long-lived store checks for writes by oth
 FILTER_KEYS = ("cycle", "team", "kind", "source", "language")
 CANDIDATES = 30  # per retriever, before fusion
 LEXICAL_WEIGHT = 0.7  # share of BM25 in the fused score (tuned on bench/retrieval)
+# A long retro with many matching sections must not crowd every other document out of the
+# top k: past this many passages of one document, a passage counts at OVER_CAP_FACTOR of its
+# score when choosing the top k (see _diverse).
+PASSAGES_PER_DOCUMENT = 2
+OVER_CAP_FACTOR = 0.5
 HEADING_SEP = " › "
 
 
@@ -922,11 +927,16 @@ class MemoryStore:
         def blend(i: str) -> float:
             return weight * lex.get(i, 0.0) + (1 - weight) * max(0.0, min(1.0, cos.get(i, 0.0)))
 
-        known = sorted(cos, key=lambda i: -blend(i))[:k]
+        def source_of(i: str) -> str:
+            pos = index.pos.get(i)
+            return index.meta["source"][pos] if pos is not None else i
+
+        known = _diverse(sorted(cos, key=lambda i: (-blend(i), i)), source_of, blend, k)
         # A lexical-only candidate was not among the vector hits, so its cosine is at most the
         # lowest one returned: fetch it only if it could still reach the top k.
         floor = min(cos.values()) if len(cos) >= n_cand else 0.0
-        kth = blend(known[-1]) if len(known) == k else -1.0
+        # (An over-cap passage in ``known`` competes at OVER_CAP_FACTOR of its score.)
+        kth = OVER_CAP_FACTOR * min(map(blend, known)) if len(known) == k else -1.0
         maybe = [
             i
             for i in lex
@@ -937,10 +947,10 @@ class MemoryStore:
             if c is not None:
                 cos[i] = c
         if all(i in cos for i in maybe):  # every cosine known: fetch only the final top k
-            known = sorted({*known, *maybe}, key=lambda i: (-blend(i), i))[:k]
+            known = _diverse(sorted(cos, key=lambda i: (-blend(i), i)), source_of, blend, k)
             maybe = []
         found = self._fetch([*known, *maybe], qvec, cos, vectors=bool(maybe))
-        top = sorted(found, key=lambda i: (-blend(i), i))[:k]
+        top = _diverse(sorted(found, key=lambda i: (-blend(i), i)), source_of, blend, k)
         return [_passage(n, i, *found[i], blend(i)) for n, i in enumerate(top, start=1)]
 
     def _vector_search(self, qvec: np.ndarray, n: int, where: dict | None) -> dict[str, float]:
@@ -989,6 +999,27 @@ class MemoryStore:
 
 
 # -------------------------------------------------------------------------------- helpers
+
+
+def _diverse(
+    ranked: Sequence[str], source_of: Callable[[str], str], score: Callable[[str], float], k: int
+) -> list[str]:
+    """The ``k`` of ``ranked`` (best first) to show, so one document cannot crowd out the rest.
+
+    A document's passages after its first PASSAGES_PER_DOCUMENT compete at OVER_CAP_FACTOR of
+    their score: they make the top ``k`` only when no other document has a passage nearly as
+    good (a one-document memory still answers with ``k`` passages, and an unrelated passage
+    never displaces a strong third one). The chosen passages keep ``ranked`` order.
+    """
+    count: dict[str, int] = {}
+    keyed: list[tuple[float, int, str]] = []
+    for rank, i in enumerate(ranked):
+        source = source_of(i)
+        n = count.get(source, 0)
+        count[source] = n + 1
+        keyed.append((score(i) * (1.0 if n < PASSAGES_PER_DOCUMENT else OVER_CAP_FACTOR), rank, i))
+    chosen = {i for _, _, i in sorted(keyed, key=lambda t: (-t[0], t[1]))[:k]}
+    return [i for i in ranked if i in chosen]
 
 
 def _indexed_text(document: str, meta: Mapping[str, Any]) -> str:
@@ -1070,6 +1101,23 @@ def _cached_store(settings: Settings) -> MemoryStore | None:
     _FAILED.pop(key, None)
     _OPEN_STORES[key] = store
     return store
+
+
+def retrieval_mode(settings: Settings) -> str:
+    """One line on how memory search finds passages with these settings (for `doctor`)."""
+    from coach.lexical import load_glossary, stemmer_backend
+
+    backend = settings.embedding.backend
+    if backend == "wordllama":
+        vectors = "wordllama word vectors, offline"
+    elif backend.startswith("litellm:"):
+        vectors = f"{backend.removeprefix('litellm:')} embeddings through litellm"
+    else:
+        vectors = f"{backend} embeddings (local)"
+    return (
+        f"BM25 (Snowball sv/en stems via {stemmer_backend()}, compound splitting) "
+        f"+ sv↔en glossary ({len(load_glossary())} term groups) + {vectors}"
+    )
 
 
 def query_for(item: KeyResult | Objective | str) -> str:

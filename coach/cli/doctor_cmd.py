@@ -119,6 +119,9 @@ def run_checks(ctx: CliContext, timeout: float) -> list[Check]:
         )
     except Exception as e:  # any backend failure is a finding here, not a crash
         checks.append(Check("embeddings", False, f"{s.embedding.backend}: {e}"))
+    from coach.memory import retrieval_mode
+
+    checks.append(Check("retrieval", True, retrieval_mode(s)))
     if not s.llm.model:
         checks.append(
             Check(

@@ -176,7 +176,7 @@ def refuse_reason(path: Path, root: Path) -> str | None:
 
 def infer_meta(path: Path, doc: Document) -> dict[str, str]:
     """cycle, kind and date from the file itself, else from its path and first lines."""
-    from coach.lexical import guess_language
+    from coach.parse.language import detect_language
 
     meta = dict(doc.meta)
     head = " ".join(b.text for b in doc.blocks[:6])[:600]
@@ -196,5 +196,5 @@ def infer_meta(path: Path, doc: Document) -> dict[str, str]:
         if m:
             meta["date"] = m.group(1)
     if "language" not in meta or meta["language"] not in ("sv", "en"):
-        meta["language"] = guess_language(doc.text[:4000])
+        meta["language"] = detect_language(doc.text[:4000])
     return meta

@@ -20,7 +20,11 @@ def test_doctor_on_a_fresh_workspace_is_all_ok(run_cli, workspace):
     data = json.loads(out)
     assert code == 0, data
     names = [c["name"] for c in data["checks"]]
-    assert names == ["python", "install", "workspace", "store", "embeddings", "llm", "offline"]
+    assert names == [
+        "python", "install", "workspace", "store", "embeddings", "retrieval", "llm", "offline"
+    ]  # fmt: skip
+    retrieval = next(c for c in data["checks"] if c["name"] == "retrieval")["detail"]
+    assert "Snowball" in retrieval and "glossary" in retrieval and "wordllama" in retrieval
     llm = next(c for c in data["checks"] if c["name"] == "llm")
     assert "OKR_COACH_MODEL" in llm["detail"]  # the one-line hint how to turn the LLM on
 

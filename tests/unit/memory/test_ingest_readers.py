@@ -60,6 +60,13 @@ def test_swedish_checkin_metadata(docs: Path):
     assert meta["kind"] == "checkin" and meta["language"] == "sv" and meta["cycle"] == "2025-Q4"
 
 
+def test_swedish_without_swedish_letters_is_swedish(tmp_path: Path):
+    # The shared detector (coach.parse.language) knows Swedish words, not just å, ä and ö.
+    path = tmp_path / "notes.md"
+    path.write_text("# Halverad ledtid\n\nTeamet levererade snabbare\n", encoding="utf-8")
+    assert infer_meta(path, read_document(path))["language"] == "sv"
+
+
 def test_chunk_ids_hash_source_position_and_text(docs: Path):
     doc = read_document(docs / "retro-2025-Q3.md")
     a = chunk_document(doc, "retro.md")

@@ -240,3 +240,83 @@ def test_auth_headers_never_reach_disk(server_settings: Settings, docs: Path):
     for path in settings.workspace.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def _crowding_docs(root: Path) -> Path:
+    """One long retro where every section matches the question, short notes that also do."""
+    root.mkdir()
+    sections = "\n\n".join(
+        f"## Week {n}\nOnboarding churn in week {n}: trial customers left during onboarding "
+        f"because the onboarding churn checklist step {n} was unclear."
+        for n in range(1, 9)
+    )
+    (root / "long-retro.md").write_text(f"# Onboarding retro 2025-Q3\n\n{sections}\n", "utf-8")
+    (root / "pricing-note.md").write_text(
+        "# Pricing note 2025-Q3\n\nThe price change raised onboarding churn for small teams.\n",
+        "utf-8",
+    )
+    (root / "support-note.md").write_text(
+        "# Support note\n\nSlow first replies made onboarding churn worse in September.\n",
+        "utf-8",
+    )
+    (root / "unrelated.md").write_text("# Hiring\n\nWe hired two engineers in Lund.\n", "utf-8")
+    return root
+
+
+def test_one_document_cannot_crowd_out_the_others(embedded_settings: Settings, tmp_path: Path):
+    store = MemoryStore.open(embedded_settings)
+    store.ingest([_crowding_docs(tmp_path / "docs")])
+    query = "onboarding churn"
+    index = store.lexical()
+    # Without the cap the long retro alone fills the top 5 of the lexical ranking.
+    raw = [index.meta["source"][index.pos[i]] for i, _ in index.search(query, 5)]
+    assert raw == ["docs/long-retro.md"] * 5
+    four = [p.source for p in store.search(query, k=4)]
+    assert four.count("docs/long-retro.md") == 2
+    assert {"docs/pricing-note.md", "docs/support-note.md"} <= set(four)
+    for hits in (store.search(query, k=5), lessons_for(query, embedded_settings, k=5)):
+        sources = [p.source for p in hits]
+        # The fifth slot goes to a third strong passage of the long retro, not to an
+        # unrelated document: diversity never trades away precision.
+        assert sources.count("docs/long-retro.md") == 3 and "docs/unrelated.md" not in sources
+        assert {"docs/pricing-note.md", "docs/support-note.md"} <= set(sources)
+        assert [p.n for p in hits] == [1, 2, 3, 4, 5]
+        assert [p.score for p in hits] == sorted((p.score for p in hits), reverse=True)
+
+
+def test_a_single_document_still_fills_k(embedded_settings: Settings, tmp_path: Path):
+    root = _crowding_docs(tmp_path / "docs")
+    for name in ("pricing-note.md", "support-note.md", "unrelated.md"):
+        (root / name).unlink()
+    store = MemoryStore.open(embedded_settings)
+    store.ingest([root])
+    hits = store.search("onboarding churn", k=4)
+    assert len(hits) == 4 and {p.source for p in hits} == {"docs/long-retro.md"}
+
+
+def test_a_mirror_from_older_tokens_is_rebuilt(
+    embedded_settings: Settings, docs: Path, monkeypatch
+):
+    import coach.lexical as lexical
+
+    store = _ingest_and_ask(embedded_settings, docs)
+    with monkeypatch.context() as m:  # as an older release (other stemmer) would have saved it
+        m.setattr(lexical, "INDEX_VERSION", lexical.INDEX_VERSION - 1)
+        store._save_lexical()
+    with pytest.raises(ValueError):
+        lexical.Bm25Index.load(store.lexical_path)
+    fresh = MemoryStore.open(embedded_settings)
+    assert fresh.search("kundbortfall", k=1)[0].source == "docs/avstamning-v12.md"
+    index, _ = lexical.Bm25Index.load(store.lexical_path)  # saved again in the new format
+    assert len(index) == store.count()
+
+
+def test_retrieval_mode_names_the_vectors_in_use(tmp_path: Path):
+    from coach.config import load_settings
+    from coach.memory import retrieval_mode
+
+    offline = retrieval_mode(load_settings(tmp_path, env={}))
+    assert "wordllama" in offline and "glossary" in offline and "Snowball" in offline
+    flags = {"embedding.backend": "litellm:openai/text-embedding-3-small"}
+    served = retrieval_mode(load_settings(tmp_path, flags=flags, env={}))
+    assert "openai/text-embedding-3-small embeddings through litellm" in served
