@@ -62,7 +62,10 @@ bench: $(STAMP)
 	$(PY) bench/run_all.py
 
 # Re-resolve the hash-locked requirements after changing dependencies in pyproject.toml.
-lock: $(STAMP)
+# Needs no installed venv: a new dependency is not in the lock yet, so `pip check` would fail.
+lock:
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is required (none found on PATH)" >&2; exit 2; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@# uv lives beside the venv's packages, not among them (doctor compares those with the lock).
 	$(PY) -m pip install --quiet --disable-pip-version-check --target $(VENV)/lock-tool uv==0.13.10
 	$(VENV)/lock-tool/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
