@@ -204,6 +204,8 @@ class OkrCoachApp(App[None]):
             return
         i = STEPS.index(self.session.position.step) + delta
         if 0 <= i < len(STEPS):
+            if delta > 0 and STEPS[i] == "krs":  # KRs are written from the first objective on
+                self.session.position.objective = self.session.position.kr = 0
             self.go(STEPS[i])
 
     def changed(self, immediate: bool = False) -> None:
@@ -325,6 +327,15 @@ class OkrCoachApp(App[None]):
         self.push_screen(
             PathPrompt(self.t("export.title", fmt=fmt), default, value=default), chosen
         )
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search hint in the UI language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=self.t("palette.placeholder"))
+            )
 
     def action_switch_language(self) -> None:
         self.t.lang = self.t.other()
