@@ -145,7 +145,11 @@ class KrRewrite:
 
 
 def rewrite_kr(
-    text: str, lang: str | None, kr: KeyResult | None = None, cycle: Cycle | None = None
+    text: str,
+    lang: str | None,
+    kr: KeyResult | None = None,
+    cycle: Cycle | None = None,
+    deadline: str | None = None,
 ) -> KrRewrite:
     """The KR in the shared structure ("Raise <metric> from <baseline> to <target> by <date>")
     built from what its text and its fields say; unknown parts stay visible blanks. Never a
@@ -168,7 +172,8 @@ def rewrite_kr(
         "baseline": fmt_value(kr.baseline, unit) if kr is not None else None,
         "target": fmt_value(kr.target, unit) if kr is not None else None,
         # the cycle's end is the KR's deadline when the text names none (as OKR005 reads it)
-        "deadline": cycle.end.isoformat() if cycle is not None and cycle.end else None,
+        "deadline": deadline
+        or (cycle.end.isoformat() if cycle is not None and cycle.end else None),
     }
     for name, value in known.items():
         if value:
@@ -445,7 +450,25 @@ def draft_krs(
         )
         for c in result.candidates
     ]
+    if not items and result.source == "rules":
+        items = _objective_as_kr(objective_title, lang, deadline)
     return Drafts(items, result.source, _closed_reason(gate, result.fallback_reason) or "")
+
+
+def _objective_as_kr(title: str, lang: str, deadline: str | None) -> list[Draft]:
+    """Offline, when no catalog KPI fits: an objective that already names a measure and a
+    direction ("Increase winter bookings") in the KR shape, its numbers left blank."""
+    from coach.parse.kr import parse_kr
+
+    parsed = parse_kr(title, lang)
+    if parsed.direction not in ("up", "down") or not parsed.metric:
+        return []
+    proposal = rewrite_kr(title, lang, deadline=deadline)
+    if proposal.new is None:
+        return []
+    return [
+        Draft(text=proposal.new, fields={"metric": parsed.metric, "direction": parsed.direction})
+    ]
 
 
 def draft_krs_prompt(

@@ -56,7 +56,9 @@ class KrProgress(Vertical):
             band = getattr(getattr(score, "band", None), "value", None) or getattr(
                 score, "band", None
             )
-            if band:
+            if getattr(score, "achieved", False):  # the target itself is met
+                line.append(f"  {t('checkin.reached')}", style=BAND_STYLE.get("achieved", ""))
+            elif band:  # a scoring band (0.7 is good progress, not the target reached)
                 line.append(f"  {t(f'checkin.band_{band}')}", style=BAND_STYLE.get(str(band), ""))
             if score.current is not None:
                 line.append(f"  {t('checkin.now')} {score.current:g}", style="dim")
