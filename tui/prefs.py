@@ -10,7 +10,6 @@ import contextlib
 import json
 from pathlib import Path
 
-from coach.files.atomic import atomic_write_text
 from tui.i18n import LANGUAGES
 
 
@@ -28,6 +27,8 @@ def stored_language(workspace: Path) -> str | None:
 
 
 def store_language(workspace: Path, lang: str) -> None:
+    from coach.files.atomic import atomic_write_text  # not at start-up: first paint
+
     # remembering the choice is a convenience: the session goes on without it
     with contextlib.suppress(OSError):
         atomic_write_text(_path(workspace), json.dumps({"language": lang}) + "\n")
