@@ -155,3 +155,21 @@ class TestRewriteDiff:
     def test_rewrite_diff_60x20_sv(self, snap_compare, make_app, cycle_file: Path) -> None:
         app, run_before = self._app(make_app, "sv")
         assert snap_compare(app, terminal_size=(60, 20), run_before=run_before)
+
+
+class TestSmallTerminal:
+    def test_key_results_60x20_sv(self, snap_compare, make_app, cycle_file: Path) -> None:
+        """The KR editor at 60×20 in Swedish: one row per KR in the list, so the findings
+        keep rows of their own (they disappeared at this size)."""
+        app = make_app(open_cycle="2026-Q3")
+
+        async def run_before(pilot) -> None:
+            await _settle(pilot)
+            await pilot.press("ctrl+l")
+            await _settle(pilot)
+            app.clear_notifications()
+            app.session.position.objective, app.session.position.kr = 0, 1
+            app.go("krs")
+            await _settle(pilot)
+
+        assert snap_compare(app, terminal_size=(60, 20), run_before=run_before)
