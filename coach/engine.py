@@ -148,12 +148,14 @@ def check_kr_text(
     ui_lang: str | None = None,
     rules: RulesSettings | None = None,
     cycle: Cycle | None = None,
+    kr: KeyResult | None = None,
 ) -> KrCheck:
     """Check one KR's text on its own (live TUI checks, re-checking LLM rewrites).
 
     ``lang`` is the language the KR is written in (None = detect); messages use ``ui_lang``,
     else the KR's language. ``cycle`` is the cycle the KR belongs to: its period is the KR's
     deadline too, as in check_cycle; with no cycle, only the text can give a deadline.
+    ``kr`` gives the KR's own fields (a baseline typed into its field counts, as in check_cycle).
     """
     from coach.rules.analysis import analyse
     from coach.rules.base import KrContext
@@ -161,7 +163,7 @@ def check_kr_text(
     settings = rules or _DEFAULT_SETTINGS
     a = analyse(text or "", lang if lang in ("sv", "en") else None)
     msg_lang = ui_lang if ui_lang in ("sv", "en") else a.lang
-    ctx = KrContext(analysis=a, lang=msg_lang, objective_title=objective_title, cycle=cycle)
+    ctx = KrContext(analysis=a, lang=msg_lang, objective_title=objective_title, cycle=cycle, kr=kr)
     findings = (
         _run_kr_rules(ctx, settings, Location(kr_index=0), None) if (text or "").strip() else []
     )

@@ -21,6 +21,7 @@ from coach.errors import OkrCoachError
 from coach.text_safety import terminal_safe
 from tui.commands import CoachCommands
 from tui.i18n import Translator
+from tui.prefs import store_language, stored_language
 from tui.steps import STEPS
 
 if TYPE_CHECKING:
@@ -62,6 +63,10 @@ class OkrCoachApp(App[None]):
         self.open_path = open_path
         self.open_cycle_id = open_cycle
         self.t = Translator(lang)
+        # a language chosen with ctrl+l in an earlier run, unless flag/env/toml set one
+        self._lang_chosen = False
+        if settings.language == "auto" and (stored := stored_language(settings.workspace)):
+            self.t.lang, self._lang_chosen = stored, True
         self.blink = blink
         self.session: Session | None = None
         self._model_gate: ModelGate | None = None
@@ -164,7 +169,11 @@ class OkrCoachApp(App[None]):
 
     def _start(self, session: Session) -> None:
         self.session = session
-        if session.cycle.language.value in ("sv", "en") and self.settings.language == "auto":
+        if (
+            session.cycle.language.value in ("sv", "en")
+            and self.settings.language == "auto"
+            and not self._lang_chosen
+        ):
             self.t.lang = session.cycle.language.value
         for note in session.notes:
             self.notify(note, severity="warning", timeout=8)
@@ -204,6 +213,8 @@ class OkrCoachApp(App[None]):
             return
         i = STEPS.index(self.session.position.step) + delta
         if 0 <= i < len(STEPS):
+            if delta > 0 and STEPS[i] == "krs":  # KRs are written from the first objective on
+                self.session.position.objective = self.session.position.kr = 0
             self.go(STEPS[i])
 
     def changed(self, immediate: bool = False) -> None:
@@ -326,8 +337,19 @@ class OkrCoachApp(App[None]):
             PathPrompt(self.t("export.title", fmt=fmt), default, value=default), chosen
         )
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search hint in the UI language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=self.t("palette.placeholder"))
+            )
+
     def action_switch_language(self) -> None:
         self.t.lang = self.t.other()
+        self._lang_chosen = True
+        store_language(self.settings.workspace, self.t.lang)
         self._retitle()
         self.notify(self.t("lang.switched"), timeout=3)
         self.refresh_texts()

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from coach.models import Finding, KeyResult, Objective, Passage
@@ -50,11 +51,13 @@ def check_kr(
     ui_lang: str | None = None,
     settings: Settings | None = None,
     cycle: Cycle | None = None,
+    kr: KeyResult | None = None,
 ) -> KrCheckView:
     """The fast path for live checks (runs on every debounced keystroke).
 
     ``lang`` is the language the KR is written in (None = detect); ``ui_lang`` the messages'.
-    ``cycle`` gives the KR its period, so the live check agrees with the whole-set check.
+    ``cycle`` gives the KR its period and ``kr`` its own fields (a baseline typed into the
+    form), so the live check agrees with the whole-set check.
     """
     from coach.engine import check_kr_text
 
@@ -65,19 +68,54 @@ def check_kr(
         ui_lang=ui_lang,
         rules=settings.rules if settings is not None else None,
         cycle=cycle,
+        kr=kr,
     )
     parsed = {k: v for k, v in kc.parsed.items() if v not in (None, "")}
     return KrCheckView(text=text, findings=list(kc.findings), parsed=parsed, language=kc.language)
 
 
-def deadline_value(text: str) -> str:
+def cycle_period(cycle: Cycle | None) -> tuple[date | None, date | None]:
+    """The cycle's start and end: its own dates, else what its id says (2026-Q1)."""
+    from coach.workspace import cycle_bounds
+
+    if cycle is None:
+        return None, None
+    start, end = cycle.start, cycle.end
+    if (start is None or end is None) and cycle.cycle:
+        bounds = cycle_bounds(cycle.cycle)
+        start, end = start or bounds[0], end or bounds[1]
+    return start, end
+
+
+def deadline_value(text: str, lang: str | None = None, cycle: Cycle | None = None) -> str:
     """A parsed deadline as the cycle file keeps it: the ISO date when the phrase names one
-    ("by 2027-03-31" -> "2027-03-31"), else the phrase ("by 30 September")."""
-    found = ISO_DATE.search(text)
-    return found.group(0) if found else text
+    ("by 2027-03-31", "by 30 June" in a 2027 cycle -> "2027-06-30"), else the phrase
+    ("this quarter")."""
+    from coach.parse.dates import deadline_date
+
+    found = deadline_date(text, lang or "en", cycle_period(cycle)[0])
+    if found is None and lang != "sv":  # a Swedish month in an English-detected KR, or back
+        found = deadline_date(text, "sv", cycle_period(cycle)[0])
+    return found.isoformat() if found else text
 
 
-def fields_after_new_text(kr: KeyResult, old: KrCheckView, new: KrCheckView) -> dict[str, Any]:
+def deadline_outside(deadline: str | None, cycle: Cycle | None) -> str | None:
+    """ "after" or "before" when an ISO-date deadline falls outside the cycle, else None."""
+    start, end = cycle_period(cycle)
+    found = ISO_DATE.fullmatch(deadline or "")
+    if not found:
+        return None
+    day = date.fromisoformat(found.group(0))
+    if end is not None and day > end:
+        return "after"
+    if start is not None and day < start:
+        return "before"
+    return None
+
+
+def fields_after_new_text(
+    kr: KeyResult, old: KrCheckView, new: KrCheckView, cycle: Cycle | None = None
+) -> dict[str, Any]:
     """The KR fields to change when its text is replaced: a field that held what the old text
     said (read by the parser) takes what the new text says, or is cleared; fields the user or
     the model set otherwise stay."""
@@ -87,13 +125,62 @@ def fields_after_new_text(kr: KeyResult, old: KrCheckView, new: KrCheckView) -> 
         if current is None or name not in old.parsed:
             continue
         was = old.parsed[name]
-        was = deadline_value(was) if name == "deadline" and isinstance(was, str) else was
+        if name == "deadline" and isinstance(was, str):
+            was = deadline_value(was, old.language, cycle)
         if _same(current, was) or (name == "deadline" and _same(current, old.parsed[name])):
             value = new.parsed.get(name)
             if name == "deadline" and isinstance(value, str):
-                value = deadline_value(value)
+                value = deadline_value(value, new.language, cycle)
             updates[name] = getattr(value, "value", value)
     return updates
+
+
+@dataclass
+class KrRewrite:
+    """F2's proposal for one KR: the new text, or why no honest rewrite can be built."""
+
+    old: str
+    new: str | None = None
+    refused: str = ""  # i18n key under ``rewrite.`` when ``new`` is None
+
+
+def rewrite_kr(
+    text: str,
+    lang: str | None,
+    kr: KeyResult | None = None,
+    cycle: Cycle | None = None,
+    deadline: str | None = None,
+) -> KrRewrite:
+    """The KR in the shared structure ("Raise <metric> from <baseline> to <target> by <date>")
+    built from what its text and its fields say; unknown parts stay visible blanks. Never a
+    rule's advice: a task, or a KR whose measured thing cannot be read, is refused instead."""
+    from coach.rules.analysis import analyse
+    from coach.rules.suggest import blanks, fmt_value, skeleton
+
+    if not text.strip():
+        return KrRewrite(text, refused="empty")
+    a = analyse(text, lang if lang in ("sv", "en") else None)
+    if a.activity:
+        return KrRewrite(text, refused="activity")
+    metric = (kr.metric if kr is not None else None) or a.facts.metric
+    if not metric:
+        return KrRewrite(text, refused="no_metric")
+    new = skeleton(a.facts, a.lang, metric)
+    b = blanks(a.lang)
+    unit = (kr.unit if kr is not None else None) or a.facts.parsed_fields().get("unit")
+    known = {
+        "baseline": fmt_value(kr.baseline, unit) if kr is not None else None,
+        "target": fmt_value(kr.target, unit) if kr is not None else None,
+        # the cycle's end is the KR's deadline when the text names none (as OKR005 reads it)
+        "deadline": deadline
+        or (cycle.end.isoformat() if cycle is not None and cycle.end else None),
+    }
+    for name, value in known.items():
+        if value:
+            new = new.replace(b[name], value, 1)
+    if new.strip() == text.strip():
+        return KrRewrite(text, refused="same")
+    return KrRewrite(text, new=new)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -363,7 +450,25 @@ def draft_krs(
         )
         for c in result.candidates
     ]
+    if not items and result.source == "rules":
+        items = _objective_as_kr(objective_title, lang, deadline)
     return Drafts(items, result.source, _closed_reason(gate, result.fallback_reason) or "")
+
+
+def _objective_as_kr(title: str, lang: str, deadline: str | None) -> list[Draft]:
+    """Offline, when no catalog KPI fits: an objective that already names a measure and a
+    direction ("Increase winter bookings") in the KR shape, its numbers left blank."""
+    from coach.parse.kr import parse_kr
+
+    parsed = parse_kr(title, lang)
+    if parsed.direction not in ("up", "down") or not parsed.metric:
+        return []
+    proposal = rewrite_kr(title, lang, deadline=deadline)
+    if proposal.new is None:
+        return []
+    return [
+        Draft(text=proposal.new, fields={"metric": parsed.metric, "direction": parsed.direction})
+    ]
 
 
 def draft_krs_prompt(
@@ -400,7 +505,15 @@ def draft_objectives(strategy: str, gate: ModelGate, lang: str, existing: list[s
 
 
 def score_kr(kr: KeyResult, settings: Settings | None, lang: str = "en") -> Any:
+    """The KR's score; a direction its text states ("Cut wait time to 30 minutes") counts when
+    the field is empty, so 33 against a target of 30 that should go down is not "reached"."""
+    from coach.models import Direction
+    from coach.parse.kr import parse_kr
     from coach.scoring import score_kr as score
 
+    if kr.direction is None:
+        direction = parse_kr(kr.text).direction
+        if direction in ("up", "down", "hold"):
+            kr = kr.model_copy(update={"direction": Direction(direction)})
     bands = settings.scoring.bands if settings is not None else None
     return score(kr, bands, lang=lang)

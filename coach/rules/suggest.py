@@ -72,6 +72,11 @@ def skeleton(
 
 
 _NEEDS_PREP = re.compile(r"^(?:\d|q[1-4]\b|h[12]\b|fy|20\d\d|[a-zåäö]+ \d)", re.I)
+# A phrase that starts with one of these already says how it relates to the date
+# ("by 31 December"): adding "by" again would read "by by 31 December".
+_HAS_PREP = frozenset(
+    "by before until till in within during at end senast före innan inom under i vid".split()
+)
 
 
 def deadline_phrase(facts: KrFacts, lang: str, include_rate: bool = True) -> str | None:
@@ -82,7 +87,7 @@ def deadline_phrase(facts: KrFacts, lang: str, include_rate: bool = True) -> str
     text = facts.text[span.start : span.end].strip(" ()") or span.text
     months = load_lexicon(lang).get("months")
     first = text.split()[0].lower() if text.split() else ""
-    if _NEEDS_PREP.match(text) or first in months:
+    if first not in _HAS_PREP and (_NEEDS_PREP.match(text) or first in months):
         text = ("senast " if lang == "sv" else "by ") + text
     return text
 

@@ -74,3 +74,14 @@ def test_translator_formats_and_falls_back() -> None:
     assert t("kr.objective", n=1, total=3) == "Mål 1/3:"
     assert t("no.such_key") == "no.such_key"
     assert Translator("de").lang == "en"
+
+
+def test_a_count_of_one_is_singular_in_both_languages() -> None:
+    for lang, one, many in (("en", "1 error", "2 errors"), ("sv", "1 varning", "2 varningar")):
+        t = Translator(lang)
+        key = "review.n_errors" if lang == "en" else "review.n_warnings"
+        assert t(key, n=1) == one and t(key, n=2) == many
+    assert Translator("en")("checkin.summary", cycle="2026-Q1", n=1).startswith(
+        "Progress in 2026-Q1: 1 check-in so far"
+    )
+    assert Translator("en")("objectives.count", n=1).startswith("1 objective ")

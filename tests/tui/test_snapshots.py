@@ -126,3 +126,50 @@ class TestCheckins:
             await _settle(pilot)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestRewriteDiff:
+    """F2's rewrite shown as a diff before it changes anything (item 1 of the TUI issue)."""
+
+    def _app(self, make_app, lang: str):
+        app = make_app(open_cycle="2026-Q3")
+
+        async def run_before(pilot) -> None:
+            await _settle(pilot)
+            if lang == "sv":  # the fixture's file is in English: switch the UI as a user would
+                await pilot.press("ctrl+l")
+                await _settle(pilot)
+                app.clear_notifications()
+            app.session.position.objective, app.session.position.kr = 1, 0
+            app.go("krs")
+            await _settle(pilot)
+            await pilot.press("f2")
+            await _settle(pilot)
+
+        return app, run_before
+
+    def test_rewrite_diff_80x24_en(self, snap_compare, make_app, cycle_file: Path) -> None:
+        app, run_before = self._app(make_app, "en")
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_rewrite_diff_60x20_sv(self, snap_compare, make_app, cycle_file: Path) -> None:
+        app, run_before = self._app(make_app, "sv")
+        assert snap_compare(app, terminal_size=(60, 20), run_before=run_before)
+
+
+class TestSmallTerminal:
+    def test_key_results_60x20_sv(self, snap_compare, make_app, cycle_file: Path) -> None:
+        """The KR editor at 60×20 in Swedish: one row per KR in the list, so the findings
+        keep rows of their own (they disappeared at this size)."""
+        app = make_app(open_cycle="2026-Q3")
+
+        async def run_before(pilot) -> None:
+            await _settle(pilot)
+            await pilot.press("ctrl+l")
+            await _settle(pilot)
+            app.clear_notifications()
+            app.session.position.objective, app.session.position.kr = 0, 1
+            app.go("krs")
+            await _settle(pilot)
+
+        assert snap_compare(app, terminal_size=(60, 20), run_before=run_before)

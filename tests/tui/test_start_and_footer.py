@@ -165,7 +165,7 @@ async def test_footer_shows_the_essential_keys_at_80_columns(
 
 # ---------------------------------------------------------------- lessons on the demo
 
-CITATION = re.compile(r"\[1\] retros/2026-Q3\.md:\d+-\d+ \(2026-Q3, Bokning\)")
+CITATION = re.compile(r"^    retros/2026-Q3\.md:\d+-\d+ \(2026-Q3, Bokning\)", re.MULTILINE)
 
 
 async def test_strategy_lessons_on_an_ingested_demo(demo_workspace: Path) -> None:
@@ -194,3 +194,6 @@ async def test_strategy_lessons_on_an_ingested_demo(demo_workspace: Path) -> Non
         assert "2026-Q4.yaml" not in text  # the cycle being edited is not a past lesson
         numbers = [int(n) for n in re.findall(r"^\[(\d+)\]", text, re.MULTILINE)]
         assert numbers == list(range(1, len(numbers) + 1))  # renumbered after the drop
+        # the first rows of the panel are a lesson's words, not its source; the rest scrolls
+        assert text.startswith("[1] ") and not text.startswith("[1] retros/")
+        assert panel.can_focus and panel.max_scroll_y > 0

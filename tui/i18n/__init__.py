@@ -2,6 +2,7 @@
 
 Keys are dotted (``kr.owner``); values may use ``{name}`` placeholders. A key missing in one
 language falls back to English, then to the key itself, so a gap is visible but never a crash.
+A count of one reads ``<key>_one`` when the catalog has it ("1 error", not "1 errors").
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Translator:
         self.lang = lang if lang in LANGUAGES else "en"
 
     def __call__(self, key: str, **values: Any) -> str:
+        if values.get("n") == 1:
+            key = key + "_one" if (key + "_one") in catalog("en") else key
         text = catalog(self.lang).get(key) or catalog("en").get(key) or key
         if values:
             try:

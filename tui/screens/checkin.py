@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Header, Input, Label, Select, Sparkline, Static
 
 from coach.errors import OkrCoachError
-from coach.models import KeyResult, assign_ids
+from coach.models import CycleStatus, KeyResult, assign_ids
 from coach.text_safety import terminal_safe
 from tui import services
 from tui.screens.base import CoachScreen, coach_footer
@@ -56,7 +56,9 @@ class KrProgress(Vertical):
             band = getattr(getattr(score, "band", None), "value", None) or getattr(
                 score, "band", None
             )
-            if band:
+            if getattr(score, "achieved", False):  # the target itself is met
+                line.append(f"  {t('checkin.reached')}", style=BAND_STYLE.get("achieved", ""))
+            elif band:  # a scoring band (0.7 is good progress, not the target reached)
                 line.append(f"  {t(f'checkin.band_{band}')}", style=BAND_STYLE.get(str(band), ""))
             if score.current is not None:
                 line.append(f"  {t('checkin.now')} {score.current:g}", style="dim")
@@ -82,18 +84,27 @@ class CheckinScreen(CoachScreen):
         with Vertical(id="checkin-body"):
             yield Static("", id="checkin-summary")
             yield VerticalScroll(id="progress-list")
-            yield Label(self.t("checkin.form"), classes="section")
-            with Horizontal(classes="field-row"):
-                yield Select[str]([], prompt=self.t("checkin.pick_kr"), id="ci-kr", compact=True)
-            with Horizontal(classes="field-row"):
-                yield Label(self.t("checkin.value"), classes="field-label")
-                yield Input(id="ci-value", compact=True, type="number")
-                yield Label(self.t("checkin.confidence"), classes="field-label")
-                yield Input(id="ci-confidence", compact=True, placeholder="0–1")
-                yield Button(self.t("checkin.add"), id="ci-add", compact=True, variant="primary")
-            with Horizontal(classes="field-row"):
-                yield Label(self.t("checkin.note"), classes="field-label")
-                yield Input(id="ci-note", compact=True)
+            if self.session.cycle.status == CycleStatus.closed:
+                # a closed cycle's check-ins are history: no form that would only refuse
+                yield Static(Text(self.t("checkin.closed"), style="yellow"), id="ci-closed")
+            else:
+                yield Label(self.t("checkin.form"), classes="section")
+                with Horizontal(classes="field-row"):
+                    yield Select[str](
+                        [], prompt=self.t("checkin.pick_kr"), id="ci-kr", compact=True
+                    )
+                # tab order follows the form: value, confidence, note, then Add
+                with Horizontal(classes="field-row"):
+                    yield Label(self.t("checkin.value"), classes="field-label")
+                    yield Input(id="ci-value", compact=True, type="number")
+                    yield Label(self.t("checkin.confidence"), classes="field-label")
+                    yield Input(id="ci-confidence", compact=True, placeholder="0–1")
+                with Horizontal(classes="field-row"):
+                    yield Label(self.t("checkin.note"), classes="field-label")
+                    yield Input(id="ci-note", compact=True)
+                    yield Button(
+                        self.t("checkin.add"), id="ci-add", compact=True, variant="primary"
+                    )
         yield coach_footer()
 
     def populate(self) -> None:
@@ -102,10 +113,14 @@ class CheckinScreen(CoachScreen):
         krs = [
             (f"{kr.id}  {kr.text}", kr.id or "") for _, _, _, kr in self.session.cycle.iter_krs()
         ]
+        if self.session.cycle.status == CycleStatus.closed:
+            return
         select = self.query_one("#ci-kr", Select)
         select.set_options(krs)
         if krs:
             select.value = krs[0][1]
+            # the KR is picked: typing starts in the value (not in the list's type-to-search)
+            self.query_one("#ci-value", Input).focus()
 
     def refresh_progress(self) -> None:
         box = self.query_one("#progress-list", VerticalScroll)

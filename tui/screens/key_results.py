@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -70,6 +70,7 @@ class KeyResultsScreen(StepScreen):
         Binding("f4", "add", "New KR", show=False),  # the list's last row names F4
         Binding("f7", "suggest", "Suggest"),
         Binding("f8", "delete", "Delete", show=False),
+        Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("f5", "objective(-1)", "◀ Obj", show=False),  # in F1 help: the footer fits 80 cols
         Binding("f6", "objective(1)", "Obj ▶", show=False),
     ]
@@ -81,6 +82,8 @@ class KeyResultsScreen(StepScreen):
         self._pending: str | None = None
         self._autofilled: dict[int, set[str]] = {}
         self._draft_worker: Worker | None = None
+        # accepted rewrites, newest last: (objective, index, the KR, it before, its autofills)
+        self._undo: list[tuple[int, int, KeyResult, KeyResult, set[str]]] = []
 
     # ---------------------------------------------------------------- layout
 
@@ -112,6 +115,10 @@ class KeyResultsScreen(StepScreen):
             yield Static("", id="kr-parsed")
             with VerticalScroll(id="kr-findings-box"):
                 yield FindingsView(self.coach.t, id="kr-findings")
+
+    def on_resize(self, event: events.Resize) -> None:
+        # a short terminal (60×20) keeps two KR rows so the findings keep theirs
+        self.query_one("#kr-list").styles.max_height = 5 if event.size.height >= 24 else 4
 
     def populate(self) -> None:
         if not self.session.cycle.objectives:
@@ -170,6 +177,7 @@ class KeyResultsScreen(StepScreen):
                     self.coach.ui_lang,
                     self.coach.settings,
                     self.session.cycle,
+                    kr,
                 )
                 findings = check.findings
             except Exception:  # the badge is a hint; the editor reports check failures itself
@@ -267,7 +275,9 @@ class KeyResultsScreen(StepScreen):
     def leave(self) -> None:
         self.flush()
 
-    def run_check(self, text: str) -> None:
+    def run_check(self, text: str, fill: bool = True) -> None:
+        """Check the text with the KR's fields; ``fill``: autofill the fields from the text
+        (not while the user types into a field, which would rewrite what they type)."""
         self._pending = None
         view = self.query_one("#kr-findings", FindingsView)
         if not text.strip():
@@ -284,6 +294,7 @@ class KeyResultsScreen(StepScreen):
                 self.coach.ui_lang,
                 self.coach.settings,
                 self.session.cycle,
+                self.current,
             )
         except Exception as e:  # a rule bug must not take the editor down
             self.check = None
@@ -292,7 +303,8 @@ class KeyResultsScreen(StepScreen):
         self.check = check
         blank = "___" in text  # a skeleton's blank baseline or target is still to do
         view.show(check.findings, ok_text=self.t("kr.blank_todo") if blank else None)
-        self.autofill(check.parsed)
+        if fill:
+            self.autofill(check.parsed)
         self.show_parsed(check.parsed)
         if self.current is not None:
             option = self.query_one("#kr-list", OptionList)
@@ -304,18 +316,34 @@ class KeyResultsScreen(StepScreen):
     def show_parsed(self, parsed: dict[str, Any]) -> None:
         shown = {k: v for k, v in parsed.items() if k in ("metric", "direction") and v}
         text = Text()
+        kr = self.current
+        side = services.deadline_outside(kr.deadline if kr else None, self.session.cycle)
+        if kr is not None and side is not None:  # "by 30 June" in a Q1 cycle is no Q1 result
+            start, end = services.cycle_period(self.session.cycle)
+            edge = (end if side == "after" else start) or ""
+            warning = self.t(f"kr.deadline_{side}", deadline=kr.deadline, edge=str(edge))
+            text.append(f"▲ {warning}\n", style="yellow")
         for k, v in shown.items():
             text.append(f"{self.t(f'kr.{k}')}: ", style="dim")
-            text.append(_field_text(v) + "   ")
+            value = _field_text(v)
+            if k == "direction":  # a cycle-file word: shown in the UI language
+                value = self.t(f"kr.direction_{value}")
+            text.append(value + "   ")
         self.query_one("#kr-parsed", Static).update(text)
+
+    def _auto_for(self, kr: KeyResult) -> set[str]:
+        return self._autofilled.setdefault(id(kr), set())
 
     def autofill(self, parsed: dict[str, Any]) -> None:
         kr = self.current
         if kr is None:
             return
-        auto = self._autofilled.setdefault(id(kr), set())
+        auto = self._auto_for(kr)
         for name in services.PARSED_FIELDS:
             if name not in parsed:
+                if name in auto:  # the text no longer says it ("R" became "Reach NPS 50")
+                    self.session.set_kr_field(self.oi, self.ki, name, None)
+                    auto.discard(name)
                 continue
             if getattr(kr, name) is not None and name not in auto:
                 continue  # the user set it: never overwrite
@@ -323,7 +351,8 @@ class KeyResultsScreen(StepScreen):
             if isinstance(value, date):
                 value = value.isoformat()
             elif name == "deadline" and isinstance(value, str):
-                value = services.deadline_value(value)
+                lang = self.coach.okr_lang or (self.check.language if self.check else None)
+                value = services.deadline_value(value, lang, self.session.cycle)
             try:
                 self.session.set_kr_field(self.oi, self.ki, name, getattr(value, "value", value))
             except ValueError:
@@ -363,6 +392,7 @@ class KeyResultsScreen(StepScreen):
         event.input.remove_class("-invalid")
         self._autofilled.setdefault(id(self.current), set()).discard(name)
         self.coach.changed()
+        self.run_check(self.query_one("#kr-text", Input).value, fill=False)
 
     @on(Select.Changed, "#f-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
@@ -372,22 +402,69 @@ class KeyResultsScreen(StepScreen):
         self.session.set_kr_field(self.oi, self.ki, "kind", value)
         self._autofilled.setdefault(id(self.current), set()).discard("kind")
         self.coach.changed()
+        self.run_check(self.query_one("#kr-text", Input).value, fill=False)
 
     # ---------------------------------------------------------------- fixes
 
     def action_apply_fix(self) -> None:
+        """F2: the KR rewritten in the shared structure, shown as a diff to accept first.
+        A finding's text is advice and never goes into the KR."""
         self.flush()
-        if self.check is None or self.check.text != self.query_one("#kr-text", Input).value:
-            self.run_check(self.query_one("#kr-text", Input).value)
-        fixes = [f for f in (self.check.findings if self.check else []) if f.suggestion]
-        if not fixes:
-            self.notify(self.t("kr.no_fix"), severity="warning", timeout=4)
+        kr = self.current
+        text = self.query_one("#kr-text", Input).value
+        lang = self.coach.okr_lang or (self.check.language if self.check else None)
+        proposal = services.rewrite_kr(text, lang, kr, self.session.cycle)
+        if proposal.new is None or kr is None:
+            self.notify(self.t(f"rewrite.{proposal.refused or 'empty'}"), timeout=6)
             return
-        finding = fixes[0]
+        oi, ki, new = self.oi, self.ki, proposal.new
+
+        def answered(ok: bool | None) -> None:
+            if ok and self._still_there(oi, ki, kr, text):
+                self._apply_rewrite(oi, ki, kr, new)
+
+        from tui.screens.diff import ConfirmRewrite
+
+        self.app.push_screen(ConfirmRewrite(text, new, "rules"), answered)
+
+    def _still_there(self, oi: int, ki: int, kr: KeyResult, text: str) -> bool:
+        krs = (
+            self.session.cycle.objectives[oi].key_results
+            if oi < len(self.session.cycle.objectives)
+            else []
+        )
+        return ki < len(krs) and krs[ki] is kr and kr.text == text.strip()
+
+    def _apply_rewrite(self, oi: int, ki: int, kr: KeyResult, new: str) -> None:
+        self._undo.append((oi, ki, kr, kr.model_copy(deep=True), set(self._auto_for(kr))))
+        if (oi, ki) != (self.oi, self.ki):
+            self.show_objective(oi, ki)
         text_input = self.query_one("#kr-text", Input)
-        text_input.value = finding.suggestion or ""
+        text_input.value = new  # goes through kr_text_edited: stored, checked, fields follow
+        self.flush()
+        self.run_check(new)
         text_input.focus()
-        self.notify(self.t("kr.fix_applied", code=finding.code), timeout=4)
+        self.notify(self.t("rewrite.applied"), timeout=4)
+
+    def action_undo(self) -> None:
+        """ctrl+z: put back the KR as it was before the last accepted rewrite."""
+        self.flush()
+        while self._undo:
+            oi, ki, kr, before, auto = self._undo.pop()
+            objectives = self.session.cycle.objectives
+            krs = objectives[oi].key_results if oi < len(objectives) else []
+            if ki >= len(krs) or krs[ki] is not kr:
+                continue  # that KR was deleted or moved since: nothing of it to restore
+            for name in type(kr).model_fields:
+                setattr(kr, name, getattr(before, name))
+            self.session.touch()
+            self._autofilled[id(kr)] = auto
+            self.coach.changed()
+            self.show_objective(oi, ki)
+            self.query_one("#kr-text", Input).focus()
+            self.notify(self.t("rewrite.undone"), timeout=4)
+            return
+        self.notify(self.t("rewrite.nothing_to_undo"), timeout=3)
 
     def action_to_initiatives(self) -> None:
         self.flush()

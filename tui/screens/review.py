@@ -176,11 +176,11 @@ class ReviewScreen(StepScreen):
         summary = Text(
             self.t(
                 "review.summary",
-                objectives=len(cycle.objectives),
-                krs=n_kr,
-                errors=counts["error"],
-                warnings=counts["warning"],
-                infos=counts["info"],
+                objectives=self.t("review.n_objectives", n=len(cycle.objectives)),
+                krs=self.t("review.n_krs", n=n_kr),
+                errors=self.t("review.n_errors", n=counts["error"]),
+                warnings=self.t("review.n_warnings", n=counts["warning"]),
+                infos=self.t("review.n_infos", n=counts["info"]),
             )
         )
         self.query_one("#review-summary", Static).update(summary)
@@ -530,7 +530,7 @@ class ReviewScreen(StepScreen):
         kr = self.session.set_kr_text(r.objective, r.kr, r.new)
         if kr is None or old is None or new is None:
             return
-        for name, value in services.fields_after_new_text(kr, old, new).items():
+        for name, value in services.fields_after_new_text(kr, old, new, self.session.cycle).items():
             try:
                 self.session.set_kr_field(r.objective, r.kr, name, value)
             except ValueError:

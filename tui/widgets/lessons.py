@@ -25,11 +25,14 @@ def render_passages(passages: list[Passage], t: Callable[..., str], limit: int =
         return Text(t("lessons.none"), style="dim")
     text = Text()
     for p in passages:
-        text.append(terminal_safe(citation(p)) + "\n", style="bold")
-        if p.heading_path:
-            text.append(terminal_safe(" › ".join(p.heading_path)) + "\n", style="italic dim")
+        # the lesson first: in a narrow panel the source line alone used to fill the view
         body = " ".join(terminal_safe(p.text).split())
-        text.append((body[: limit - 1] + "…" if len(body) > limit else body) + "\n\n")
+        text.append(f"[{p.n}] ", style="bold")
+        text.append((body[: limit - 1] + "…" if len(body) > limit else body) + "\n")
+        where = citation(p).removeprefix(f"[{p.n}] ")
+        if p.heading_path:
+            where += " › " + " › ".join(p.heading_path)
+        text.append("    " + terminal_safe(where) + "\n\n", style="italic dim")
     return text
 
 
