@@ -26,6 +26,8 @@ LABELS = {
         "still": "the rules still find",
         "kpis": "KPIs",
         "lessons": "lessons",
+        "model_view": "the model's view, not a rule finding",
+        "initiative": "as an initiative",
         "fallback": "LLM critique of objectives {n} unavailable: {why}; showing the rule-based review",
         "off": "note: {hint}",
         "good": "good",
@@ -50,6 +52,8 @@ LABELS = {
         "still": "reglerna hittar fortfarande",
         "kpis": "KPI:er",
         "lessons": "lärdomar",
+        "model_view": "modellens bedömning, inte ett regelfynd",
+        "initiative": "som initiativ",
         "fallback": "LLM-granskning av mål {n} ej tillgänglig: {why}; visar den regelbaserade granskningen",
         "off": "obs: {hint}",
         "good": "bra",
@@ -212,8 +216,13 @@ def _print_critique(ctx: CliContext, r: Any, t: dict[str, str]) -> None:
         ctx.out(
             f"    {t['verdict']}: {t.get(kr.verdict if kr.verdict != 'rewrite' else 'rewrite_v')}"
         )
+        raised = {f.code for f in kr.findings}
         for p in kr.problems:
-            ctx.out(f"    - {p.code + ' ' if p.code else ''}{p.text}")
+            # A code the rules did not raise may stand, but as the model's reading only.
+            view = f" ({t['model_view']})" if p.code and p.code not in raised else ""
+            ctx.out(f"    - {p.code + ' ' if p.code else ''}{p.text}{view}")
+        if kr.initiative:
+            ctx.out(f"    {t['initiative']}: {kr.initiative}")
         if kr.rewrite:
             ctx.out(f"    {t['rewrite']}: {kr.rewrite}")
             if kr.rewrite_findings:
@@ -223,10 +232,22 @@ def _print_critique(ctx: CliContext, r: Any, t: dict[str, str]) -> None:
             ctx.out(
                 f"    {t['kpis']}: " + "; ".join(f"{k.kpi_id} ({k.name}): {k.why}" for k in kr.kpis)
             )
-        if kr.lessons:
-            cites = [f"[{by_id[i].n}] {by_id[i].source}" for i in kr.lessons if i in by_id]
-            ctx.out(f"    {t['lessons']}: " + "; ".join(cites))
+        cited = [by_id[i] for i in kr.lessons if i in by_id]
+        if cited:
+            ctx.out(f"    {t['lessons']}:")
+        for p in cited:
+            where = f"{p.source}:{p.lines[0]}" if p.lines else p.source
+            ctx.out(f"      [{p.n}] {where}: {_excerpt(p.text)}")
+            for why in (kr.lesson_why.get(p.id), p.why):
+                if why:
+                    ctx.out(f"          {why}")
     ctx.out()
+
+
+def _excerpt(text: str, limit: int = 160) -> str:
+    """A passage on one line, cut at a word so the citation stays readable."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 # --------------------------------------------------------------------------------------- draft

@@ -65,12 +65,11 @@ def a_rule_code() -> str:
 
 
 def a_kpi_id() -> str:
-    from coach.kpis import load_catalog
+    """A KPI among the candidates shown for the first objective (CSAT)."""
+    return "csat"
 
-    return load_catalog().kpis[0].id
 
-
-def critique_answer(n: int, **overrides) -> dict:
+def critique_answer(n: int, kpi: str = "csat", **overrides) -> dict:
     krs = [
         {"index": i, "verdict": "good", "problems": [], "rewrite": None, "kpis": [], "lessons": []}
         for i in range(n)
@@ -82,7 +81,7 @@ def critique_answer(n: int, **overrides) -> dict:
             {"code": None, "text": "No target."},
         ],
         rewrite="Raise first-contact resolution from ___ to ___ by 2026-06-30",
-        kpis=[{"kpi_id": a_kpi_id(), "why": "tracks the outcome"}],
+        kpis=[{"kpi_id": kpi, "why": "tracks the outcome"}],
     )
     return {
         "objective_note": "Covers quality; speed is vague.",
@@ -103,7 +102,9 @@ def test_one_request_per_objective_with_fenced_krs_and_schema(scripted_llm, sett
     from coach.critique import critique_objective
     from coach.llm import LlmSession
 
-    scripted_llm.default(json_reply(critique_answer(3)))
+    scripted_llm.script(
+        json_reply(critique_answer(3)), json_reply(critique_answer(3, kpi="activation_rate"))
+    )
     session = LlmSession()
     results = [critique_objective(cycle, i, settings, session=session) for i in range(2)]
     reqs = scripted_llm.chat_requests()
@@ -115,7 +116,7 @@ def test_one_request_per_objective_with_fenced_krs_and_schema(scripted_llm, sett
         assert obj.title in blocks
         assert req["response_format"]["json_schema"]["name"] == "ObjectiveCritique"
     r = results[0]
-    assert r.source == "llm" and r.prompt == "critique.v1" and r.fallback_reason is None
+    assert r.source == "llm" and r.prompt == "critique.v2" and r.fallback_reason is None
     kr = r.key_results[1]
     assert kr.verdict == "move_to_initiatives" and kr.problems[0].code == a_rule_code()
     assert kr.kpis[0].kpi_id == a_kpi_id() and kr.kpis[0].name
@@ -136,13 +137,28 @@ def test_invented_ids_and_numbers_are_reasked(scripted_llm, settings, cycle):
     bad["key_results"][1]["kpis"] = [{"kpi_id": "made_up_kpi", "why": "x"}]
     bad["key_results"][2]["rewrite"] = "Answer 95 % of tickets within 4 hours"
     bad["key_results"][0]["problems"] = [{"code": "OKR999", "text": "x"}]
+    bad["key_results"][1]["problems"] = [{"code": "OKR011", "text": "an objective's rule"}]
+    bad["key_results"][0]["kpis"] = [{"kpi_id": "activation_rate", "why": "another objective's"}]
     scripted_llm.script(json_reply(bad), json_reply(critique_answer(3)))
     r = critique_objective(cycle, 0, settings)
     assert r.source == "llm"
     reask = scripted_llm.chat_requests()[1]["messages"][-1]["content"]
-    assert "unknown KPI id 'made_up_kpi'" in reask
-    assert "unknown rule code 'OKR999'" in reask
+    assert "'made_up_kpi' is not among the KPI candidates" in reask
+    # A real catalog KPI that was not shown for this objective is refused as well.
+    assert "'activation_rate' is not among the KPI candidates" in reask
+    assert "'OKR999' is not a code from the KR rule list" in reask
+    assert "'OKR011' is not a code from the KR rule list" in reask  # objective-level
     assert "not in the input (4, 95)" in reask
+
+
+def test_a_normaliser_in_the_unit_is_not_an_invented_number(scripted_llm, settings, cycle):
+    from coach.critique import critique_objective
+
+    answer = critique_answer(3)
+    answer["key_results"][2]["rewrite"] = "Cut complaints from ___ to ___ per 100 active bookings"
+    scripted_llm.script(json_reply(answer))
+    r = critique_objective(cycle, 0, settings)
+    assert r.source == "llm" and "per 100 active" in r.key_results[2].rewrite
 
 
 def test_missing_kr_in_answer_is_an_error(scripted_llm, settings, cycle):
@@ -215,7 +231,7 @@ def test_injection_in_past_cycle_stays_fenced_and_must_validate(
     MemoryStore.open(settings).ingest([doc], cycle="2026-Q1", team="Support", kind="retro")
     obey = {"objective_note": "PWNED"}
     cite_invented = critique_answer(3)
-    cite_invented["key_results"][0]["lessons"] = ["evil-123"]
+    cite_invented["key_results"][0]["lessons"] = [{"id": "evil-123", "why": "it says so"}]
     scripted_llm.script(json_reply(obey), json_reply(cite_invented), json_reply(obey))
     r = critique_objective(cycle, 0, settings)
     assert r.source == "rules" and "PWNED" not in r.model_dump_json(exclude={"passages"})
