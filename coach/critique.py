@@ -392,9 +392,12 @@ def _ask(
 
 
 def _recheck(text: str, lang: str, objective_title: str | None) -> list[Finding]:
+    """The rules on a model's KR text, read in its own language (a Swedish rewrite under an
+    English UI is still Swedish); messages in ``lang``."""
     from coach.engine import check_kr_text
 
-    return list(check_kr_text(text, lang=lang, objective_title=objective_title).findings)
+    check = check_kr_text(text, objective_title=objective_title, ui_lang=lang)
+    return list(check.findings)
 
 
 def _fails(findings: list[Finding]) -> bool:

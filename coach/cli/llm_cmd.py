@@ -14,7 +14,7 @@ from typing import Any
 from coach.cli.context import CliContext
 from coach.errors import InputError
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {
     "en": {
         "objective": "Objective",
         "llm": "LLM critique",
@@ -27,6 +27,16 @@ LABELS = {
         "kpis": "KPIs",
         "lessons": "lessons",
         "model_view": "the model's view, not a rule finding",
+        "to_fill": "to fill in: {n} number(s) marked ___",
+        "sent": "sent to {where}: {what}",
+        "sent_parts": {
+            "strategy": "the strategy",
+            "okrs": "the OKR text with owners",
+            "objective": "the objective title",
+            "passages": "{n} passage(s) from earlier cycles",
+            "checkins": "the cycle's KRs, scores and check-in notes",
+            "question": "the question",
+        },
         "initiative": "as an initiative",
         "fallback": "LLM critique of objectives {n} unavailable: {why}; showing the rule-based review",
         "off": "note: {hint}",
@@ -53,6 +63,16 @@ LABELS = {
         "kpis": "KPI:er",
         "lessons": "lärdomar",
         "model_view": "modellens bedömning, inte ett regelfynd",
+        "to_fill": "att fylla i: {n} siffra/siffror markerade ___",
+        "sent": "skickat till {where}: {what}",
+        "sent_parts": {
+            "strategy": "strategin",
+            "okrs": "OKR-texten med ägare",
+            "objective": "målets rubrik",
+            "passages": "{n} avsnitt från tidigare cykler",
+            "checkins": "cykelns nyckelresultat, poäng och avstämningar",
+            "question": "frågan",
+        },
         "initiative": "som initiativ",
         "fallback": "LLM-granskning av mål {n} ej tillgänglig: {why}; visar den regelbaserade granskningen",
         "off": "obs: {hint}",
@@ -189,6 +209,10 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.err("warning: " + t["fallback"].format(n=", ".join(numbers), why=why))
     _print_notes(ctx, notes)
     if settings.llm.enabled:
+        asked = [r for r in results if r.prompt is not None or r.source == "llm"]
+        if asked or session.requests or session.cached_hits:
+            parts = (["strategy"] if cycle.strategy else []) + ["okrs"]
+            ctx.err(sent_line(settings, t, parts, sum(len(r.passages) for r in results)))
         ctx.err(session.summary())
     return 1 if failed else 0
 
@@ -203,7 +227,22 @@ def _print_notes(ctx: CliContext, notes: list[str]) -> None:
         ctx.err(f"note: {note}")
 
 
-def _print_critique(ctx: CliContext, r: Any, t: dict[str, str]) -> None:
+def sent_line(settings: Any, t: dict[str, Any], parts: list[str], passages: int = 0) -> str:
+    """One line saying what left the machine and where to (the endpoint without credentials,
+    else the provider the model string names)."""
+    from coach.llm_cache import public_endpoint
+
+    where = public_endpoint(settings.llm.api_base) or (settings.llm.model or "").split("/")[0]
+    names = t["sent_parts"]
+    what = [names[p] for p in parts]
+    if passages:
+        what.append(names["passages"].format(n=passages))
+    return t["sent"].format(where=where, what=", ".join(what))
+
+
+def _print_critique(ctx: CliContext, r: Any, t: dict[str, Any]) -> None:
+    from coach.engine import count_blanks
+
     origin = f"{t['llm']}, {r.prompt}" if r.source == "llm" else t["rules"]
     ctx.out(f"{t['objective']} {r.objective_index + 1}: {r.title}  [{origin}]")
     if r.note:
@@ -225,6 +264,8 @@ def _print_critique(ctx: CliContext, r: Any, t: dict[str, str]) -> None:
             ctx.out(f"    {t['initiative']}: {kr.initiative}")
         if kr.rewrite:
             ctx.out(f"    {t['rewrite']}: {kr.rewrite}")
+            if blanks := count_blanks(kr.rewrite):
+                ctx.out(f"      ({t['to_fill'].format(n=blanks)})")
             if kr.rewrite_findings:
                 codes = ", ".join(f"{f.code} {f.message}" for f in kr.rewrite_findings)
                 ctx.out(f"      ({t['still']}: {codes})")
@@ -296,6 +337,8 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.format == "json":
         ctx.out_json({**result.model_dump(mode="json"), "usage": session.to_dict()})
     elif args.objective_title:
+        from coach.engine import count_blanks
+
         ctx.out(f"{t['kr_candidates']} {result.objective}:")
         for i, c in enumerate(result.candidates, start=1):
             ctx.out(f"  {i}. {c.text}")
@@ -303,6 +346,8 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
                 ctx.out(f"     {c.why}")
             for f in c.findings:
                 ctx.out(f"     - {f.code} {f.message}")
+            if blanks := count_blanks(c.text):
+                ctx.out(f"     ({t['to_fill'].format(n=blanks)})")
     elif result.candidates:  # no empty heading when there is nothing to show (no model)
         ctx.out(f"{t['candidates']}:")
         for i, c in enumerate(result.candidates, start=1):
@@ -319,6 +364,8 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
             ctx.err(t["skeletons"])
         code = 0 if args.objective_title and not settings.llm.enabled else 1
     if settings.llm.enabled:
+        parts = ["strategy", "objective"] if args.objective_title else ["strategy"]
+        ctx.err(sent_line(settings, t, parts, len(getattr(result, "passages", []))))
         ctx.err(session.summary())
     return code
 

@@ -323,6 +323,41 @@ def test_rewrite_gets_a_second_attempt_when_rules_still_flag_it(scripted_llm, se
     assert "previous rewrite still had these findings" in second
 
 
+@pytest.mark.parametrize(
+    "blanked",
+    [
+        "Raise first-contact resolution from ___ to ___ by 2026-06-30",
+        "Öka andelen ärenden som löses vid första kontakten från ___ % till ___ % senast 2026-06-30",
+    ],
+)
+def test_a_rewrite_whose_only_gap_is_blanks_is_not_flagged_nor_asked_again(
+    scripted_llm, settings, blanked
+):
+    from coach.critique import rewrite_kr
+    from coach.engine import check_kr_text
+
+    check = check_kr_text(blanked)
+    assert check.to_fill == 2
+    assert not {"OKR002", "OKR003", "OKR004"} & {f.code for f in check.findings}
+    scripted_llm.script(json_reply({"text": blanked, "why": "an outcome, numbers to fill in"}))
+    r = rewrite_kr(
+        "Make 100 follow-up calls", settings, objective_title="Support", deadline="2026-06-30"
+    )
+    assert r.source == "llm" and r.attempts == 1 and r.findings == []
+    assert len(scripted_llm.chat_requests()) == 1  # no second call spent on blanks alone
+
+
+def test_blanks_do_not_hide_a_real_problem():
+    from coach.engine import check_kr_text
+
+    # vague wording with a blank tacked on stays vague; a target with no start still lacks one
+    assert {"OKR002", "OKR003"} <= {
+        f.code for f in check_kr_text("Improve onboarding ___").findings
+    }
+    codes = {f.code for f in check_kr_text("Cut p95 latency to ___ ms by 2026-06-30").findings}
+    assert "OKR004" in codes
+
+
 def test_answer_question_checks_citations(scripted_llm, settings):
     from coach.critique import answer_question
 
