@@ -560,7 +560,7 @@ def critique_objective(
     if not settings.llm.enabled:
         review = _offline_review(objective, obj_check)
         return CritiqueResult(
-            **base, source="rules", key_results=review, fallback_reason=llm.OFF_HINT
+            **base, source="rules", key_results=review, fallback_reason=llm.off_hint(lang)
         )
     prompt, context, _, passages = build_critique_prompt(
         cycle, objective_index, settings, lang=lang, loaded=loaded, check=check, notes=notes
@@ -570,7 +570,11 @@ def critique_objective(
     except llm.LlmError as e:
         review = _offline_review(objective, obj_check)
         return CritiqueResult(
-            **base, source="rules", key_results=review, passages=passages, fallback_reason=str(e)
+            **base,
+            source="rules",
+            key_results=review,
+            passages=passages,
+            fallback_reason=e.localized(lang),
         )
     names = _kpi_names(lang, cycle.kpis)
     reviews = []
@@ -643,7 +647,7 @@ def rewrite_kr(
             original=kr_text,
             source="rules",
             why=advice,
-            fallback_reason=llm.OFF_HINT,
+            fallback_reason=llm.off_hint(lang),
         )
     allowed = numbers_in(kr_text) | numbers_in(objective_title or "") | numbers_in(deadline or "")
     context = _context([], allowed)
@@ -669,7 +673,7 @@ def rewrite_kr(
                 original=kr_text,
                 source="rules",
                 why=advice,
-                fallback_reason=str(e),
+                fallback_reason=e.localized(lang),
             )
         new_findings = _recheck(answer.text, lang, objective_title)
         result = RewriteResult(
@@ -767,12 +771,14 @@ def draft_objectives(
 
     lang = _language(settings, None, lang)
     if not settings.llm.enabled:
-        return DraftObjectivesResult(source="rules", fallback_reason=llm.OFF_HINT)
+        return DraftObjectivesResult(source="rules", fallback_reason=llm.off_hint(lang))
     prompt, context, passages = _draft_objectives_prompt(strategy, settings, lang, existing, source)
     try:
         answer = _ask(prompt, context, settings, session, use_cache, on_partial)
     except llm.LlmError as e:
-        return DraftObjectivesResult(source="rules", passages=passages, fallback_reason=str(e))
+        return DraftObjectivesResult(
+            source="rules", passages=passages, fallback_reason=e.localized(lang)
+        )
     return DraftObjectivesResult(
         source="llm",
         candidates=[DraftedObjective(**c.model_dump()) for c in answer.candidates],
@@ -832,7 +838,7 @@ def draft_krs(
             objective=title,
             source="rules",
             candidates=_skeletons(title, lang, settings, deadline, strategy),
-            fallback_reason=llm.OFF_HINT,
+            fallback_reason=llm.off_hint(lang),
         )
     prompt, context, _ = _draft_krs_prompt(objective, settings, lang, strategy, deadline)
     try:
@@ -842,7 +848,7 @@ def draft_krs(
             objective=title,
             source="rules",
             candidates=_skeletons(title, lang, settings, deadline, strategy),
-            fallback_reason=str(e),
+            fallback_reason=e.localized(lang),
         )
     candidates = [
         DraftedKr(**c.model_dump(), findings=_recheck(c.text, lang, title))
@@ -872,7 +878,8 @@ def answer_question(
 
     if not settings.llm.enabled or not passages:
         if on_error is not None:
-            on_error(llm.OFF_HINT if not settings.llm.enabled else "no passages to answer from")
+            key = "off" if not settings.llm.enabled else "no_passages"
+            on_error(llm.say(key, _language(settings, None, lang)))
         return None
     lang = _language(settings, None, lang)
     prompt = render(
@@ -886,6 +893,6 @@ def answer_question(
         answer = _ask(prompt, context, settings, session, use_cache, on_partial)
     except llm.LlmError as e:
         if on_error is not None:
-            on_error(str(e))
+            on_error(e.localized(lang))
         return None
     return answer.answer

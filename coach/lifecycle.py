@@ -506,7 +506,7 @@ def llm_retro_summary(
         )
     except llm.LlmError as e:
         if on_note is not None:
-            on_note(f"LLM summary left out: {e}")
+            on_note(f"LLM summary left out: {e.localized(lang)}")
         return None
     parts = [result.summary.strip()]
     for key, items in (("went_well", result.went_well), ("to_improve", result.to_improve)):

@@ -135,7 +135,7 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
     from coach.critique import build_critique_prompt, critique_objective
     from coach.engine import check_cycle
     from coach.files import read_okr_file
-    from coach.llm import OFF_HINT, LlmSession
+    from coach.llm import LlmSession, off_hint
 
     loaded = read_okr_file(args.file, args.input_format)
     for note in loaded.notes:
@@ -160,7 +160,7 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
 
     if args.show_prompt:
         if not settings.llm.enabled:
-            ctx.err(t["off"].format(hint=OFF_HINT))
+            ctx.err(t["off"].format(hint=off_hint(lang)))
         for i in indexes:
             prompt, *_ = build_critique_prompt(
                 cycle, i, settings, lang=lang, loaded=loaded, check=check, notes=notes
@@ -199,7 +199,7 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
         for r in results:
             _print_critique(ctx, r, t)
     if not settings.llm.enabled:
-        ctx.err(t["off"].format(hint=OFF_HINT))
+        ctx.err(t["off"].format(hint=off_hint(lang)))
     by_reason: dict[str, list[str]] = {}  # one line per cause, not one per objective
     for r in failed:
         by_reason.setdefault(_root_cause(r.fallback_reason or ""), []).append(
@@ -219,7 +219,7 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def _root_cause(reason: str) -> str:
     """The failure without the session's 'not asked again' suffix, to group identical causes."""
-    return re.sub(r" \(not asked again for [\d.]+ s\)$", "", reason)
+    return re.sub(r" \((?:not asked again for|frågas inte igen på) [\d.]+ s\)$", "", reason)
 
 
 def _print_notes(ctx: CliContext, notes: list[str]) -> None:
@@ -309,7 +309,7 @@ def _read_strategy(name: str) -> str:
 
 def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
     from coach.critique import draft_krs, draft_objectives
-    from coach.llm import OFF_HINT, LlmSession
+    from coach.llm import LlmSession, off_hint
 
     strategy = _read_strategy(args.strategy)
     source = None if args.strategy == "-" else Path(args.strategy).name
@@ -357,7 +357,7 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
     if result.source == "rules":
         if not settings.llm.enabled:
             key = "no_model_draft" if not args.objective_title else "off"
-            ctx.err(t[key].format(hint=OFF_HINT))
+            ctx.err(t[key].format(hint=off_hint(lang)))
         else:
             ctx.err("warning: " + t["draft_failed"].format(why=result.fallback_reason))
         if args.objective_title:

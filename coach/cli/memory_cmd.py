@@ -228,7 +228,7 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
             passages = store.search(args.question, k=args.k, filters=filters)
     answer: str | None = None
     note: str | None = None
-    from coach.llm import LlmSession
+    from coach.llm import LlmError, LlmSession
 
     session = LlmSession.for_settings(ctx.settings.llm)
     if passages and ctx.settings.llm.enabled:
@@ -247,7 +247,8 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
             if answer is None and reasons:
                 note = _say(ctx, "llm_failed", error=reasons[0])
         except OkrCoachError as e:
-            note = _say(ctx, "llm_failed", error=str(e))
+            error = e.localized(ctx.lang()) if isinstance(e, LlmError) else str(e)
+            note = _say(ctx, "llm_failed", error=error)
     if session.records:  # what left the machine, and what it cost
         from coach.cli.llm_cmd import LABELS, sent_line
 

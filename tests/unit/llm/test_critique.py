@@ -191,6 +191,19 @@ def test_faults_fall_back_to_rules(scripted_llm, settings, cycle, reply, message
     assert r.key_results[1].findings  # the offline review still flags the activity KR
 
 
+def test_fallback_reasons_follow_the_ui_language(scripted_llm, settings, cycle):
+    from coach.critique import critique_objective
+    from coach.llm import OFF_HINT
+
+    scripted_llm.default(status(503))
+    r = critique_objective(cycle, 0, settings, lang="sv")
+    assert r.source == "rules" and "fick ett internt fel (503)" in r.fallback_reason
+    off = settings.model_copy(update={"llm": settings.llm.model_copy(update={"model": None})})
+    r = critique_objective(cycle, 0, off, lang="sv")
+    assert r.fallback_reason.startswith("LLM-funktionerna är avstängda")
+    assert critique_objective(cycle, 0, off, lang="en").fallback_reason == OFF_HINT
+
+
 def test_llm_off_sends_nothing(scripted_llm, settings, cycle):
     from coach.critique import critique_objective
     from coach.llm import OFF_HINT
