@@ -61,6 +61,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "[llm] budget_usd or start a new session",
         "again": "{message} (not asked again for {seconds} s)",
         "no_passages": "no passages to answer from",
+        "summary": "LLM: {requests} requests, {cached} cached answers, {tokens_in} tokens in / "
+        "{tokens_out} out, {cost}{budget}",
+        "cost_unknown": "cost unknown for this model",
+        "of_budget": " of ${budget}",
     },
     "sv": {
         "off": "LLM-funktionerna är avstängda; slå på dem med OKR_COACH_MODEL (eller [llm] "
@@ -83,6 +87,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "[llm] budget_usd eller starta en ny session",
         "again": "{message} (frågas inte igen på {seconds} s)",
         "no_passages": "inga avsnitt att svara utifrån",
+        "summary": "LLM: {requests} anrop, {cached} svar från cachen, {tokens_in} token in / "
+        "{tokens_out} ut, {cost}{budget}",
+        "cost_unknown": "kostnaden okänd för den här modellen",
+        "of_budget": " av ${budget}",
     },
 }
 OFF_HINT = _TEXT["en"]["off"]
@@ -333,13 +341,21 @@ class LlmSession:
                 "session_budget", budget=f"{self.budget_usd:g}", cost=f"{self.cost_usd:.4f}"
             )
 
-    def summary(self) -> str:
-        """One line for the CLI summary and the TUI status bar."""
-        cost = f"${self.cost_usd:.4f}" if self.cost_known else "cost unknown for this model"
-        budget = f" of ${self.budget_usd:g}" if self.budget_usd is not None else ""
-        return (
-            f"LLM: {self.requests} requests, {self.cached_hits} cached answers, "
-            f"{self.prompt_tokens} tokens in / {self.completion_tokens} out, {cost}{budget}"
+    def summary(self, lang: str | None = "en") -> str:
+        """One line for the CLI summary and the TUI status bar, in the UI language."""
+        cost = f"${self.cost_usd:.4f}" if self.cost_known else say("cost_unknown", lang)
+        budget = ""
+        if self.budget_usd is not None:
+            budget = say("of_budget", lang, budget=f"{self.budget_usd:g}")
+        return say(
+            "summary",
+            lang,
+            requests=self.requests,
+            cached=self.cached_hits,
+            tokens_in=self.prompt_tokens,
+            tokens_out=self.completion_tokens,
+            cost=cost,
+            budget=budget,
         )
 
     def to_dict(self) -> dict[str, Any]:

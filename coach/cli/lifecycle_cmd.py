@@ -318,7 +318,7 @@ def cmd_retro(args: argparse.Namespace, ctx: CliContext) -> int:
     )
     if session.records:  # the model was asked (or answered from the cache)
         ctx.err(sent_line(ctx.settings, LABELS[lang], ["checkins"]))
-        ctx.err(session.summary())
+        ctx.err(session.summary(lang))
     if args.stdout:
         ctx.write_document(text)
         return 0

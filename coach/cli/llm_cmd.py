@@ -63,7 +63,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "kpis": "KPI:er",
         "lessons": "lärdomar",
         "model_view": "modellens bedömning, inte ett regelfynd",
-        "to_fill": "att fylla i: {n} siffra/siffror markerade ___",
+        "to_fill": "att fylla i: {n} tal markerade ___",
         "sent": "skickat till {where}: {what}",
         "sent_parts": {
             "strategy": "strategin",
@@ -209,11 +209,10 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.err("warning: " + t["fallback"].format(n=", ".join(numbers), why=why))
     _print_notes(ctx, notes)
     if settings.llm.enabled:
-        asked = [r for r in results if r.prompt is not None or r.source == "llm"]
-        if asked or session.requests or session.cached_hits:
+        if session.records:  # something was asked (or answered from the cache)
             parts = (["strategy"] if cycle.strategy else []) + ["okrs"]
             ctx.err(sent_line(settings, t, parts, sum(len(r.passages) for r in results)))
-        ctx.err(session.summary())
+        ctx.err(session.summary(lang))
     return 1 if failed else 0
 
 
@@ -364,9 +363,10 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
             ctx.err(t["skeletons"])
         code = 0 if args.objective_title and not settings.llm.enabled else 1
     if settings.llm.enabled:
-        parts = ["strategy", "objective"] if args.objective_title else ["strategy"]
-        ctx.err(sent_line(settings, t, parts, len(getattr(result, "passages", []))))
-        ctx.err(session.summary())
+        if session.records:
+            parts = ["strategy", "objective"] if args.objective_title else ["strategy"]
+            ctx.err(sent_line(settings, t, parts, len(getattr(result, "passages", []))))
+        ctx.err(session.summary(lang))
     return code
 
 

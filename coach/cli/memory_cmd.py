@@ -253,7 +253,7 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
         from coach.cli.llm_cmd import LABELS, sent_line
 
         ctx.err(sent_line(ctx.settings, LABELS[ctx.lang()], ["question"], len(passages)))
-        ctx.err(session.summary())
+        ctx.err(session.summary(ctx.lang()))
     if args.format == "json":
         ctx.out_json(
             {
