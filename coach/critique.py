@@ -484,7 +484,10 @@ def build_critique_prompt(
         "kpis": kpis,
         "passages": _passage_vars(passages),
     }
-    prompt = render("critique", variables, language=lang)
+    from coach.llm import schema_sent_as_format
+
+    once = schema_sent_as_format(settings.llm)  # else it would go twice
+    prompt = render("critique", variables, language=lang, schema_in_prompt=not once)
     allowed = set().union(
         *(numbers_in(t) for t in texts),
         numbers_in(cycle.strategy or ""),

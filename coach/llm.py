@@ -407,16 +407,23 @@ def _where(settings: LlmSettings) -> str:
     return public_endpoint(settings.api_base) or _provider(settings.model or "")
 
 
-def _schema_format(model: type[BaseModel], settings: LlmSettings) -> dict[str, Any] | None:
-    """JSON-schema response_format where the provider takes it; None means parse only."""
-    litellm = _litellm()
-    name = settings.model or ""
-    openai_compatible = settings.api_base is not None and _provider(name) in (
+def schema_sent_as_format(settings: LlmSettings) -> bool:
+    """True when every request carries the JSON schema as its response_format for certain (an
+    OpenAI-compatible ``api_base``), so the prompt need not repeat it. Hosted providers are
+    looked up in litellm only at request time: for them the prompt keeps the schema."""
+    return settings.api_base is not None and _provider(settings.model or "") in (
         "openai",
         "hosted_vllm",
         "lm_studio",
         "llamafile",
     )
+
+
+def _schema_format(model: type[BaseModel], settings: LlmSettings) -> dict[str, Any] | None:
+    """JSON-schema response_format where the provider takes it; None means parse only."""
+    litellm = _litellm()
+    name = settings.model or ""
+    openai_compatible = schema_sent_as_format(settings)
     try:
         supported = openai_compatible or litellm.supports_response_schema(model=name)
     except Exception:  # an unmapped model: fall back to parsing

@@ -115,6 +115,8 @@ def test_one_request_per_objective_with_fenced_krs_and_schema(scripted_llm, sett
         assert all(kr.text in blocks for kr in obj.key_results)
         assert obj.title in blocks
         assert req["response_format"]["json_schema"]["name"] == "ObjectiveCritique"
+        # The schema goes once: in the response format, not again in the system prompt.
+        assert '"additionalProperties"' not in req["messages"][0]["content"]
     r = results[0]
     assert r.source == "llm" and r.prompt == "critique.v2" and r.fallback_reason is None
     kr = r.key_results[1]
