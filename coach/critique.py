@@ -58,6 +58,7 @@ class KrReview(_Result):
     )
     initiative: str | None = Field(default=None, description="the task as an initiative")
     kpis: list[KpiChoice] = Field(default_factory=list)
+    source: Literal["llm", "rules"] = "llm"
     lessons: list[str] = Field(default_factory=list, description="ids of cited passages")
     lesson_why: dict[str, str] = Field(
         default_factory=dict, description="per cited passage id: what it means for this KR"
@@ -532,6 +533,7 @@ def _offline_review(objective: Objective, obj_check: Any) -> list[KrReview]:
                 findings=findings,
                 verdict="improve" if _fails(findings) else "good",
                 problems=[Problem(code=f.code, text=_advice(f)) for f in findings],
+                source="rules",
             )
         )
     return reviews
@@ -568,20 +570,29 @@ def critique_objective(
     prompt, context, _, passages = build_critique_prompt(
         cycle, objective_index, settings, lang=lang, loaded=loaded, check=check, notes=notes
     )
+    salvaged: dict[int, Any] = {}
     try:
         answer = _ask(prompt, context, settings, session, use_cache, on_partial)
+        items = answer.key_results
     except llm.LlmError as e:
-        review = _offline_review(objective, obj_check)
-        return CritiqueResult(
-            **base,
-            source="rules",
-            key_results=review,
-            passages=passages,
-            fallback_reason=e.localized(lang),
-        )
+        salvaged = _salvage(e, context, len(objective.key_results))
+        if not salvaged:
+            review = _offline_review(objective, obj_check)
+            return CritiqueResult(
+                **base,
+                source="rules",
+                key_results=review,
+                passages=passages,
+                fallback_reason=e.localized(lang),
+            )
+        answer, items, reason = None, list(salvaged.values()), e.localized(lang)
     names = _kpi_names(lang, cycle.kpis)
-    reviews = []
-    for item in sorted(answer.key_results, key=lambda k: k.index):
+    reviews = (
+        []
+        if not salvaged
+        else [r for r in _offline_review(objective, obj_check) if r.index not in salvaged]
+    )
+    for item in sorted(items, key=lambda k: k.index):
         kr = objective.key_results[item.index]
         rewrite_findings = _recheck(item.rewrite, lang, objective.title) if item.rewrite else []
         reviews.append(
@@ -603,12 +614,40 @@ def critique_objective(
     return CritiqueResult(
         **base,
         source="llm",
-        note=answer.objective_note,
-        missing=answer.missing,
-        key_results=reviews,
+        note=answer.objective_note if answer is not None else None,
+        missing=answer.missing if answer is not None else [],
+        key_results=sorted(reviews, key=lambda r: r.index),
         passages=passages,
         prompt=f"{prompt.name}.v{prompt.version}",
+        # Some KRs validated and others did not: those are the rules' review, and this says why.
+        fallback_reason=reason if salvaged else None,
     )
+
+
+def _salvage(error: Exception, context: dict[str, Any], n_krs: int) -> dict[int, Any]:
+    """The KR reviews of a last answer that never validated as a whole but whose parts do
+    (an unknown code in one KR must not throw away the other KRs' good reviews)."""
+    from pydantic import ValidationError
+
+    from coach.llm import LlmBadOutput, extract_json
+    from coach.llm_schemas import KrCritique
+
+    if not isinstance(error, LlmBadOutput) or not error.last_completion:
+        return {}
+    try:
+        data = extract_json(error.last_completion)
+    except ValueError:
+        return {}
+    items = data.get("key_results") if isinstance(data, dict) else None
+    kept: dict[int, Any] = {}
+    for raw in items if isinstance(items, list) else []:
+        try:
+            item = KrCritique.model_validate(raw, context=context)
+        except ValidationError:
+            continue
+        if item.index < n_krs and item.index not in kept:
+            kept[item.index] = item
+    return kept
 
 
 def _kpi_names(lang: str, team_kpis: list[KpiRef]) -> dict[str, str]:

@@ -27,6 +27,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "kpis": "KPIs",
         "lessons": "lessons",
         "model_view": "the model's view, not a rule finding",
+        "partial": "objective {n}: the model's review of KR {krs} did not validate ({why}); "
+        "showing the rule-based review for those",
         "to_fill": "to fill in: {n} number(s) marked ___",
         "sent": "sent to {where}: {what}",
         "sent_parts": {
@@ -63,6 +65,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "kpis": "KPI:er",
         "lessons": "lärdomar",
         "model_view": "modellens bedömning, inte ett regelfynd",
+        "partial": "mål {n}: modellens granskning av KR {krs} gick inte att använda ({why}); "
+        "visar den regelbaserade granskningen för dem",
         "to_fill": "att fylla i: {n} tal markerade ___",
         "sent": "skickat till {where}: {what}",
         "sent_parts": {
@@ -207,6 +211,11 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
         )
     for why, numbers in by_reason.items():
         ctx.err("warning: " + t["fallback"].format(n=", ".join(numbers), why=why))
+    for r in results:  # some KRs validated, the rest are the rules' review
+        if r.source == "llm" and r.fallback_reason:
+            krs = ", ".join(str(k.index + 1) for k in r.key_results if k.source == "rules")
+            n = r.objective_index + 1
+            ctx.err("warning: " + t["partial"].format(n=n, krs=krs, why=r.fallback_reason))
     _print_notes(ctx, notes)
     if settings.llm.enabled:
         if session.records:  # something was asked (or answered from the cache)

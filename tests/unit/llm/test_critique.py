@@ -163,6 +163,20 @@ def test_a_normaliser_in_the_unit_is_not_an_invented_number(scripted_llm, settin
     assert r.source == "llm" and "per 100 active" in r.key_results[2].rewrite
 
 
+def test_a_failed_reask_keeps_the_krs_that_validated(scripted_llm, settings, cycle):
+    from coach.critique import critique_objective
+
+    bad = critique_answer(3)
+    bad["key_results"][0]["problems"] = [{"code": "OKR011", "text": "an objective's rule"}]
+    scripted_llm.default(json_reply(bad))
+    r = critique_objective(cycle, 0, settings)
+    assert len(scripted_llm.chat_requests()) == 3  # first try and two re-asks, all with OKR011
+    assert r.source == "llm" and "OKR011" in r.fallback_reason
+    assert [k.source for k in r.key_results] == ["rules", "llm", "llm"]
+    assert r.key_results[1].verdict == "move_to_initiatives"  # the model's, kept
+    assert r.key_results[0].findings and r.key_results[0].problems[0].code != "OKR011"
+
+
 def test_missing_kr_in_answer_is_an_error(scripted_llm, settings, cycle):
     from coach.critique import critique_objective
 
@@ -170,10 +184,11 @@ def test_missing_kr_in_answer_is_an_error(scripted_llm, settings, cycle):
     short["key_results"] = short["key_results"][:2]
     scripted_llm.default(json_reply(short))
     r = critique_objective(cycle, 0, settings)
-    assert r.source == "rules"
     assert "each KR exactly once" in r.fallback_reason
     assert len(scripted_llm.chat_requests()) == 3  # first try and two re-asks
-    assert [k.index for k in r.key_results] == [0, 1, 2]  # the offline review instead
+    # The two reviewed KRs are kept; the one the model skipped gets the offline review.
+    assert [k.index for k in r.key_results] == [0, 1, 2]
+    assert r.source == "llm" and [k.source for k in r.key_results] == ["llm", "llm", "rules"]
 
 
 @pytest.mark.parametrize(
