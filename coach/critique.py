@@ -9,6 +9,7 @@ and, when the model is off or misbehaves, returns the rule-based result with the
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -55,8 +56,13 @@ class KrReview(_Result):
     rewrite_findings: list[Finding] = Field(
         default_factory=list, description="what the rules still find in the rewrite"
     )
+    initiative: str | None = Field(default=None, description="the task as an initiative")
     kpis: list[KpiChoice] = Field(default_factory=list)
+    source: Literal["llm", "rules"] = "llm"
     lessons: list[str] = Field(default_factory=list, description="ids of cited passages")
+    lesson_why: dict[str, str] = Field(
+        default_factory=dict, description="per cited passage id: what it means for this KR"
+    )
 
 
 class CritiqueResult(_Result):
@@ -116,24 +122,25 @@ class RewriteResult(_Result):
 # ---------------------------------------------------------------------------------- grounding
 
 
+def _kr_rule_codes() -> set[str]:
+    from coach.rules.registry import rules_by_scope
+
+    return {r.code for r in rules_by_scope("kr")}
+
+
 def _rules_table() -> list[dict[str, str]]:
+    """The KR-level rules only (a KR problem never carries an objective or set code), each as
+    its first sentence without the examples in brackets: whole, never cut mid-clause."""
     from coach.rules.registry import RULES
 
     rows = []
-    for code, rule in sorted(RULES.items()):
-        # The first sentence of the rule's English "what it does" is the clearest one-liner.
+    for code in sorted(_kr_rule_codes()):
+        rule = RULES[code]
         what = rule.text("en").what.split(". ")[0].strip().rstrip(".")
-        if len(what) > 200:
-            what = what[:200].rsplit(" ", 1)[0] + " …"
+        what = re.sub(r"\s*\((?:[^()]|\([^()]*\))*\)", "", what)
         title = rule.name if not what or what.startswith("Preview") else what
         rows.append({"code": code, "category": str(rule.category), "title": title})
     return rows
-
-
-def _kpi_ids() -> set[str]:
-    from coach.kpis import load_catalog
-
-    return {k.id for k in load_catalog().kpis}
 
 
 def _kpi_candidates(
@@ -174,24 +181,137 @@ def _suggest_cached(
     return _SUGGESTIONS[key]
 
 
-def _lessons(
-    item: Any, settings: Settings, notes: list[str], current_cycle: str | None = None
-) -> list[Passage]:
-    """Past-cycle passages for grounding; memory trouble costs the lessons, not the task.
-    Once the cycle being critiqued is ingested, its own OKR file would come back as the best
-    "lessons" (the draft quoting itself): those passages are left out."""
-    extra = 10 if current_cycle else 0  # room for the dropped echoes
-    try:
-        from coach.memory import lessons_for
+# What earlier cycles learnt lives in retros, then check-ins; an OKR file only says what was
+# planned. Each round fills the lesson slots before the next kind is searched.
+LESSON_ROUNDS: tuple[tuple[str, ...] | None, ...] = (("retro",), ("checkin",), None)
+# Below this fused score a passage shares a word or two by chance (measured on the demo: the
+# retro lines that apply score 0.11-0.20, unrelated ones 0.04-0.09).
+MIN_LESSON_SCORE = 0.1
+# A passage sharing no word with the KR (by stem) must be this close in meaning to count.
+CLEAR_LESSON_SCORE = 0.2
+_CYCLE_ID = re.compile(r"^(\d{4})-([QHT])(\d)$", re.IGNORECASE)
+_WHY = {
+    "en": {
+        "objective": "the objective",
+        "kr": "KR {id}",
+        "for": "{kind} from {cycle}, on {what}",
+        "plain": "{kind} from {cycle}",
+    },
+    "sv": {
+        "objective": "målet",
+        "kr": "NR {id}",
+        "for": "{kind} från {cycle}, om {what}",
+        "plain": "{kind} från {cycle}",
+    },
+}
+_KIND_NAMES = {
+    "en": {"retro": "retro", "checkin": "check-in", "okrs": "OKRs", "notes": "notes"},
+    "sv": {"retro": "retro", "checkin": "avstämning", "okrs": "OKR:er", "notes": "anteckningar"},
+}
 
-        passages = list(lessons_for(item, settings, k=LESSONS_PER_OBJECTIVE + extra))
+
+def _not_earlier(cycle: str | None, current: str | None) -> bool:
+    """True when ``cycle`` is the cycle under review or a later one (same id scheme only)."""
+    if not cycle or not current:
+        return False
+    if cycle.casefold() == current.casefold():
+        return True
+    a, b = _CYCLE_ID.match(cycle), _CYCLE_ID.match(current)
+    if not a or not b or a[2].upper() != b[2].upper():
+        return False
+    return (int(a[1]), int(a[3])) >= (int(b[1]), int(b[3]))
+
+
+def _same_file(passage_source: str, reviewed: str | None) -> bool:
+    """The passage comes from the file under review (sources are workspace-relative paths)."""
+    if not reviewed:
+        return False
+    src = Path(passage_source).as_posix()
+    rev = Path(reviewed).as_posix()
+    return src == rev or rev.endswith("/" + src) or src.endswith("/" + rev)
+
+
+def _shared_words(query: str, text: str, limit: int = 3) -> list[str]:
+    """Words of the passage that the query also uses (by stem): the visible reason it matched."""
+    from coach.lexical import content_words
+
+    stems = {s for s, _ in content_words(query)}
+    out: list[str] = []
+    for word in dict.fromkeys(w.lower() for w in re.findall(r"[^\W\d_]{4,}", text)):
+        found = content_words(word)
+        if found and found[0][0] in stems:
+            out.append(word)
+            if len(out) == limit:
+                break
+    return out
+
+
+def _why(p: Passage, label: str, shared: list[str], lang: str) -> str:
+    t, kinds = _WHY.get(lang, _WHY["en"]), _KIND_NAMES.get(lang, _KIND_NAMES["en"])
+    kind = kinds.get(p.kind or "", p.kind or "document")
+    why = t["for" if label else "plain"].format(kind=kind, cycle=p.cycle or "?", what=label)
+    return f"{why} ({', '.join(shared)})" if shared else why
+
+
+def _lessons(
+    item: Any,
+    settings: Settings,
+    notes: list[str],
+    current_cycle: str | None = None,
+    *,
+    reviewed_file: str | None = None,
+    lang: str = "en",
+    k: int = LESSONS_PER_OBJECTIVE,
+) -> list[Passage]:
+    """Lessons from earlier cycles for an objective (each of its KRs searched too), a KR or a
+    text; memory trouble costs the lessons, not the task.
+
+    Nothing from the file or the cycle under review (nor a later cycle) is used: once the
+    draft is ingested its own KRs would come back as the best "lessons". Retros and check-ins
+    are searched first, so each KR gets what an earlier cycle learnt before any plain OKR text.
+    Each passage carries ``why``: what it was found for and the words it shares with it.
+    """
+    from coach.memory import lessons_for, query_for
+
+    t = _WHY.get(lang, _WHY["en"])
+    queries: list[tuple[str, Any]] = [(t["objective"] if isinstance(item, Objective) else "", item)]
+    if isinstance(item, Objective):
+        queries += [
+            (t["kr"].format(id=kr.id or f"#{i + 1}"), kr) for i, kr in enumerate(item.key_results)
+        ]
+
+    def usable(p: Passage) -> bool:
+        return (
+            p.score >= MIN_LESSON_SCORE
+            and not _not_earlier(p.cycle, current_cycle)
+            and not _same_file(p.source, reviewed_file)
+        )
+
+    chosen: dict[tuple[str, Any], Passage] = {}  # by place: check-ins share a line
+    try:
+        for kinds in LESSON_ROUNDS:
+            if len(chosen) >= k:
+                break
+            where = {"kind": list(kinds)} if kinds else None
+            pools = [
+                [p for p in lessons_for(q, settings, filters=where, k=k + 10) if usable(p)]
+                for _, q in queries
+            ]
+            # Round robin: every KR gets its best lesson before any gets a second one.
+            while len(chosen) < k and any(pools):
+                for (label, q), pool in zip(queries, pools, strict=True):
+                    while pool and (pool[0].source, pool[0].lines) in chosen:
+                        pool.pop(0)
+                    if pool and len(chosen) < k:
+                        p = pool.pop(0)
+                        shared = _shared_words(query_for(q), p.text)
+                        if shared or p.score >= CLEAR_LESSON_SCORE:  # else a chance match
+                            why = _why(p, label, shared, lang)
+                            chosen[p.source, p.lines] = p.model_copy(update={"why": why})
     except Exception as e:  # no store yet, a broken store: critique still works
         notes.append(f"lessons from past cycles unavailable ({type(e).__name__}: {e})")
         return []
-    if current_cycle:
-        passages = [p for p in passages if not (p.kind == "okrs" and p.cycle == current_cycle)]
-    passages = passages[:LESSONS_PER_OBJECTIVE]
-    return [p.model_copy(update={"n": i}) for i, p in enumerate(passages, start=1)]
+    return [p.model_copy(update={"n": i}) for i, p in enumerate(chosen.values(), start=1)]
 
 
 def _passage_vars(passages: list[Passage]) -> list[dict[str, Any]]:
@@ -206,6 +326,7 @@ def _passage_vars(passages: list[Passage]) -> list[dict[str, Any]]:
             "kind": p.kind,
             "lines": f"{p.lines[0]}-{p.lines[1]}" if p.lines else None,
             "heading_path": " > ".join(p.heading_path),
+            "why": p.why,
         }
         for p in passages
     ]
@@ -224,21 +345,20 @@ def _language(settings: Settings, file_language: str | None, lang: str | None) -
 def _context(
     passages: list[Passage],
     allowed: set[str],
-    kpis: bool = True,
-    team_kpis: list[KpiRef] | None = None,
+    kpis: list[dict[str, str]] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    from coach.rules.registry import RULES
-
+    """What the answer is validated against: only what the prompt showed (``kpis``: the KPI
+    candidates; None for a task that shows none)."""
     ctx: dict[str, Any] = {
-        "rule_codes": set(RULES),
+        "rule_codes": _kr_rule_codes(),
         "passage_ids": {p.id for p in passages},
         "passage_ns": {p.n for p in passages},
         "allowed_numbers": allowed | {p for pas in passages for p in numbers_in(pas.text)},
         **extra,
     }
-    if kpis:
-        ctx["kpi_ids"] = _kpi_ids() | {k.id for k in team_kpis or []}
+    if kpis is not None:
+        ctx["kpi_ids"] = {k["id"] for k in kpis}
     return ctx
 
 
@@ -273,9 +393,12 @@ def _ask(
 
 
 def _recheck(text: str, lang: str, objective_title: str | None) -> list[Finding]:
+    """The rules on a model's KR text, read in its own language (a Swedish rewrite under an
+    English UI is still Swedish); messages in ``lang``."""
     from coach.engine import check_kr_text
 
-    return list(check_kr_text(text, lang=lang, objective_title=objective_title).findings)
+    check = check_kr_text(text, objective_title=objective_title, ui_lang=lang)
+    return list(check.findings)
 
 
 def _fails(findings: list[Finding]) -> bool:
@@ -313,7 +436,14 @@ def build_critique_prompt(
     def line(kr_index: int | None = None) -> int | None:
         return loaded.line_of(objective_index, kr_index) if loaded is not None else None
 
-    passages = _lessons(objective, settings, notes, current_cycle=cycle.cycle)
+    passages = _lessons(
+        objective,
+        settings,
+        notes,
+        current_cycle=cycle.cycle,
+        reviewed_file=str(loaded.path) if loaded is not None else None,
+        lang=lang,
+    )
     texts = [objective.title, *(kr.text for kr in objective.key_results)]
     krs = [
         {
@@ -321,10 +451,12 @@ def build_critique_prompt(
             "id": kr.id or f"#{i + 1}",
             "text": kr.text,
             "line": line(i),
+            "fields": _kr_fields(kr),
             "findings": _finding_vars(list(obj_check.key_results[i].findings)),
         }
         for i, kr in enumerate(objective.key_results)
     ]
+    kpis = _kpi_candidates(texts, lang, settings, cycle.kpis)
     variables = {
         "cycle": {
             "id": cycle.cycle or "(no cycle id)",
@@ -343,12 +475,20 @@ def build_critique_prompt(
             "line": line(),
             "findings": _finding_vars(list(obj_check.findings)),
         },
+        "others": [
+            {"id": o.id or f"#{j + 1}", "title": o.title}
+            for j, o in enumerate(cycle.objectives)
+            if j != objective_index
+        ],
         "krs": krs,
         "rules": _rules_table(),
-        "kpis": _kpi_candidates(texts, lang, settings, cycle.kpis),
+        "kpis": kpis,
         "passages": _passage_vars(passages),
     }
-    prompt = render("critique", variables, language=lang)
+    from coach.llm import schema_sent_as_format
+
+    once = schema_sent_as_format(settings.llm)  # else it would go twice
+    prompt = render("critique", variables, language=lang, schema_in_prompt=not once)
     allowed = set().union(
         *(numbers_in(t) for t in texts),
         numbers_in(cycle.strategy or ""),
@@ -361,8 +501,17 @@ def build_critique_prompt(
             for kr in objective.key_results
         ),
     )
-    context = _context(passages, allowed, team_kpis=cycle.kpis, n_krs=len(objective.key_results))
+    context = _context(passages, allowed, kpis=kpis, n_krs=len(objective.key_results))
     return prompt, context, check, passages
+
+
+def _kr_fields(kr: Any) -> dict[str, Any]:
+    """The KR's structured fields, for the fence's provenance (unset ones are left out)."""
+    keys = ("metric", "baseline", "target", "unit", "direction", "deadline", "owner", "kind")
+    fields = {k: str(getattr(kr, k)) for k in keys if getattr(kr, k) not in (None, "")}
+    if "kind" in fields:  # the fence's own "kind" names the data, so the KR's is renamed
+        fields["commitment"] = fields.pop("kind")
+    return fields
 
 
 def _advice(f: Finding) -> str:
@@ -384,6 +533,7 @@ def _offline_review(objective: Objective, obj_check: Any) -> list[KrReview]:
                 findings=findings,
                 verdict="improve" if _fails(findings) else "good",
                 problems=[Problem(code=f.code, text=_advice(f)) for f in findings],
+                source="rules",
             )
         )
     return reviews
@@ -415,21 +565,34 @@ def critique_objective(
     if not settings.llm.enabled:
         review = _offline_review(objective, obj_check)
         return CritiqueResult(
-            **base, source="rules", key_results=review, fallback_reason=llm.OFF_HINT
+            **base, source="rules", key_results=review, fallback_reason=llm.off_hint(lang)
         )
     prompt, context, _, passages = build_critique_prompt(
         cycle, objective_index, settings, lang=lang, loaded=loaded, check=check, notes=notes
     )
+    salvaged: dict[int, Any] = {}
     try:
         answer = _ask(prompt, context, settings, session, use_cache, on_partial)
+        items = answer.key_results
     except llm.LlmError as e:
-        review = _offline_review(objective, obj_check)
-        return CritiqueResult(
-            **base, source="rules", key_results=review, passages=passages, fallback_reason=str(e)
-        )
+        salvaged = _salvage(e, context, len(objective.key_results))
+        if not salvaged:
+            review = _offline_review(objective, obj_check)
+            return CritiqueResult(
+                **base,
+                source="rules",
+                key_results=review,
+                passages=passages,
+                fallback_reason=e.localized(lang),
+            )
+        answer, items, reason = None, list(salvaged.values()), e.localized(lang)
     names = _kpi_names(lang, cycle.kpis)
-    reviews = []
-    for item in sorted(answer.key_results, key=lambda k: k.index):
+    reviews = (
+        []
+        if not salvaged
+        else [r for r in _offline_review(objective, obj_check) if r.index not in salvaged]
+    )
+    for item in sorted(items, key=lambda k: k.index):
         kr = objective.key_results[item.index]
         rewrite_findings = _recheck(item.rewrite, lang, objective.title) if item.rewrite else []
         reviews.append(
@@ -442,19 +605,49 @@ def critique_objective(
                 problems=item.problems,
                 rewrite=item.rewrite,
                 rewrite_findings=rewrite_findings,
+                initiative=item.initiative,
                 kpis=[_choice(p, names) for p in item.kpis],
-                lessons=item.lessons,
+                lessons=[c.id for c in item.lessons],
+                lesson_why={c.id: c.why for c in item.lessons},
             )
         )
     return CritiqueResult(
         **base,
         source="llm",
-        note=answer.objective_note,
-        missing=answer.missing,
-        key_results=reviews,
+        note=answer.objective_note if answer is not None else None,
+        missing=answer.missing if answer is not None else [],
+        key_results=sorted(reviews, key=lambda r: r.index),
         passages=passages,
         prompt=f"{prompt.name}.v{prompt.version}",
+        # Some KRs validated and others did not: those are the rules' review, and this says why.
+        fallback_reason=reason if salvaged else None,
     )
+
+
+def _salvage(error: Exception, context: dict[str, Any], n_krs: int) -> dict[int, Any]:
+    """The KR reviews of a last answer that never validated as a whole but whose parts do
+    (an unknown code in one KR must not throw away the other KRs' good reviews)."""
+    from pydantic import ValidationError
+
+    from coach.llm import LlmBadOutput, extract_json
+    from coach.llm_schemas import KrCritique
+
+    if not isinstance(error, LlmBadOutput) or not error.last_completion:
+        return {}
+    try:
+        data = extract_json(error.last_completion)
+    except ValueError:
+        return {}
+    items = data.get("key_results") if isinstance(data, dict) else None
+    kept: dict[int, Any] = {}
+    for raw in items if isinstance(items, list) else []:
+        try:
+            item = KrCritique.model_validate(raw, context=context)
+        except ValidationError:
+            continue
+        if item.index < n_krs and item.index not in kept:
+            kept[item.index] = item
+    return kept
 
 
 def _kpi_names(lang: str, team_kpis: list[KpiRef]) -> dict[str, str]:
@@ -496,10 +689,10 @@ def rewrite_kr(
             original=kr_text,
             source="rules",
             why=advice,
-            fallback_reason=llm.OFF_HINT,
+            fallback_reason=llm.off_hint(lang),
         )
     allowed = numbers_in(kr_text) | numbers_in(objective_title or "") | numbers_in(deadline or "")
-    context = _context([], allowed, kpis=False)
+    context = _context([], allowed)
     previous: Rewrite | None = None
     previous_findings: list[Finding] = []
     result: RewriteResult | None = None
@@ -522,7 +715,7 @@ def rewrite_kr(
                 original=kr_text,
                 source="rules",
                 why=advice,
-                fallback_reason=str(e),
+                fallback_reason=e.localized(lang),
             )
         new_findings = _recheck(answer.text, lang, objective_title)
         result = RewriteResult(
@@ -553,7 +746,7 @@ def _draft_objectives_prompt(
 ) -> tuple[RenderedPrompt, dict[str, Any], list[Passage]]:
     from coach.prompting import render
 
-    passages = _lessons(strategy, settings, [])
+    passages = _lessons(strategy, settings, [], lang=lang)
     variables = {
         "strategy": strategy,
         "source": source,
@@ -561,7 +754,7 @@ def _draft_objectives_prompt(
         "passages": _passage_vars(passages),
     }
     prompt = render("draft-objectives", variables, language=lang)
-    return prompt, _context(passages, numbers_in(strategy), kpis=False), passages
+    return prompt, _context(passages, numbers_in(strategy)), passages
 
 
 def _draft_krs_prompt(
@@ -574,17 +767,18 @@ def _draft_krs_prompt(
     from coach.prompting import render
 
     title = objective.title if isinstance(objective, Objective) else objective
-    passages = _lessons(objective, settings, [])
+    passages = _lessons(objective, settings, [], lang=lang)
+    kpis = _kpi_candidates([title], lang, settings)
     variables = {
         "objective_title": title,
         "strategy": strategy,
         "deadline": deadline,
-        "kpis": _kpi_candidates([title], lang, settings),
+        "kpis": kpis,
         "passages": _passage_vars(passages),
     }
     prompt = render("draft-krs", variables, language=lang)
     allowed = numbers_in(title) | numbers_in(strategy or "") | numbers_in(deadline or "")
-    return prompt, _context(passages, allowed), passages
+    return prompt, _context(passages, allowed, kpis=kpis), passages
 
 
 def build_draft_prompt(
@@ -619,12 +813,14 @@ def draft_objectives(
 
     lang = _language(settings, None, lang)
     if not settings.llm.enabled:
-        return DraftObjectivesResult(source="rules", fallback_reason=llm.OFF_HINT)
+        return DraftObjectivesResult(source="rules", fallback_reason=llm.off_hint(lang))
     prompt, context, passages = _draft_objectives_prompt(strategy, settings, lang, existing, source)
     try:
         answer = _ask(prompt, context, settings, session, use_cache, on_partial)
     except llm.LlmError as e:
-        return DraftObjectivesResult(source="rules", passages=passages, fallback_reason=str(e))
+        return DraftObjectivesResult(
+            source="rules", passages=passages, fallback_reason=e.localized(lang)
+        )
     return DraftObjectivesResult(
         source="llm",
         candidates=[DraftedObjective(**c.model_dump()) for c in answer.candidates],
@@ -684,7 +880,7 @@ def draft_krs(
             objective=title,
             source="rules",
             candidates=_skeletons(title, lang, settings, deadline, strategy),
-            fallback_reason=llm.OFF_HINT,
+            fallback_reason=llm.off_hint(lang),
         )
     prompt, context, _ = _draft_krs_prompt(objective, settings, lang, strategy, deadline)
     try:
@@ -694,7 +890,7 @@ def draft_krs(
             objective=title,
             source="rules",
             candidates=_skeletons(title, lang, settings, deadline, strategy),
-            fallback_reason=str(e),
+            fallback_reason=e.localized(lang),
         )
     candidates = [
         DraftedKr(**c.model_dump(), findings=_recheck(c.text, lang, title))
@@ -724,7 +920,8 @@ def answer_question(
 
     if not settings.llm.enabled or not passages:
         if on_error is not None:
-            on_error(llm.OFF_HINT if not settings.llm.enabled else "no passages to answer from")
+            key = "off" if not settings.llm.enabled else "no_passages"
+            on_error(llm.say(key, _language(settings, None, lang)))
         return None
     lang = _language(settings, None, lang)
     prompt = render(
@@ -738,6 +935,6 @@ def answer_question(
         answer = _ask(prompt, context, settings, session, use_cache, on_partial)
     except llm.LlmError as e:
         if on_error is not None:
-            on_error(str(e))
+            on_error(e.localized(lang))
         return None
     return answer.answer

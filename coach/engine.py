@@ -7,7 +7,9 @@ rules run and at which severity, and ``LoadedFile`` supplies line numbers and in
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
 from collections import Counter
 from typing import Any
 
@@ -20,6 +22,23 @@ from coach.parse import detect_language
 
 _DEFAULT_SETTINGS = RulesSettings()
 _KR_FIELDS = ("metric", "baseline", "target", "unit", "direction", "deadline")
+# "___" is a number left for the team to fill in (what drafts and rewrites write instead of
+# inventing one). A blank is a to-do, not a missing target, vague wording or missing baseline:
+# those findings stand only if they still fire once the blanks hold numbers.
+BLANK = re.compile(r"_{3,}")
+_BLANK_CODES = frozenset({"OKR002", "OKR003", "OKR004"})
+
+
+def count_blanks(text: str) -> int:
+    return len(BLANK.findall(text or ""))
+
+
+def _with_blanks_filled(ctx: Any) -> Any:
+    from coach.rules.analysis import analyse
+
+    numbers = iter(range(10, 10_000, 10))  # distinct, so "from ___ to ___" is a real change
+    filled = BLANK.sub(lambda _: str(next(numbers)), ctx.analysis.facts.original)
+    return dataclasses.replace(ctx, analysis=analyse(filled, ctx.analysis.lang))
 
 
 class KrCheck(BaseModel):
@@ -31,6 +50,7 @@ class KrCheck(BaseModel):
     language: str
     parsed: dict[str, Any] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
+    to_fill: int = Field(default=0, description="___ blanks left for the team to fill in")
 
 
 class ObjectiveCheck(BaseModel):
@@ -137,6 +157,12 @@ def _run_kr_rules(
             continue
         for hit in result if isinstance(result, list) else (result,):
             out.append(_finding(rule, hit, ctx.lang, settings, loc))
+    if any(f.code in _BLANK_CODES for f in out) and BLANK.search(ctx.analysis.facts.original):
+        filled = _with_blanks_filled(ctx)
+        from coach.rules.registry import RULES
+
+        real = {code for code in _BLANK_CODES if RULES[code].check(filled) is not None}
+        out = [f for f in out if f.code not in _BLANK_CODES or f.code in real]
     return out
 
 
@@ -173,6 +199,7 @@ def check_kr_text(
         language=a.lang,
         parsed=_parsed(a.facts.parsed_fields(), None),
         findings=findings,
+        to_fill=count_blanks(text),
     )
 
 
@@ -238,6 +265,7 @@ def check_cycle(
                     language=a.lang,
                     parsed=_parsed(a.facts.parsed_fields(), kr),
                     findings=_run_kr_rules(ctx, settings, loc, loaded),
+                    to_fill=count_blanks(kr.text),
                 )
             )
         octx = ObjectiveContext(

@@ -352,6 +352,7 @@ def draft_retro(
     history: list[Cycle] | None = None,
     use_llm: bool = True,
     on_note: Callable[[str], None] | None = None,
+    session: Any = None,
 ) -> str:
     """A Markdown retrospective prefilled from the cycle's data (offline), plus an LLM summary
     that cites check-ins when a model is configured and answers. ``on_note`` hears why the
@@ -466,7 +467,7 @@ def draft_retro(
         lines.append("")
 
     if use_llm and settings is not None and settings.llm.enabled:
-        summary = llm_retro_summary(cycle, "\n".join(lines), settings, lang, on_note)
+        summary = llm_retro_summary(cycle, "\n".join(lines), settings, lang, on_note, session)
         if summary:
             lines += [f"## {_h('llm', lang)}", "", summary, ""]
 
@@ -480,8 +481,10 @@ def llm_retro_summary(
     settings: Settings,
     lang: str,
     on_note: Callable[[str], None] | None = None,
+    session: Any = None,
 ) -> str | None:
-    """Markdown from the LLM's grounded summary; None (and a note) when it is off or fails."""
+    """Markdown from the LLM's grounded summary; None (and a note) when it is off or fails.
+    ``session`` (an LlmSession) counts the requests and tokens for the caller's usage line."""
     from coach import llm
     from coach.llm_schemas import RetroSummary, numbers_in
     from coach.prompting import render
@@ -498,11 +501,12 @@ def llm_retro_summary(
             RetroSummary,
             settings.llm,
             task=f"{prompt.name}.v{prompt.version}",
+            session=session,
             context={"checkin_refs": refs, "allowed_numbers": numbers_in(facts)},
         )
     except llm.LlmError as e:
         if on_note is not None:
-            on_note(f"LLM summary left out: {e}")
+            on_note(f"LLM summary left out: {e.localized(lang)}")
         return None
     parts = [result.summary.strip()]
     for key, items in (("went_well", result.went_well), ("to_improve", result.to_improve)):

@@ -38,10 +38,74 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 
-OFF_HINT = (
-    "LLM features are off; to turn them on set OKR_COACH_MODEL (or [llm] model in "
-    "okr-coach.toml), e.g. openai/gpt-4o-mini, or a local server with OKR_COACH_API_BASE"
-)
+# The messages a user reads, per UI language (str() of an error is the English one; the CLI
+# and the TUI show ``error.localized(lang)``).
+_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "off": "LLM features are off; to turn them on set OKR_COACH_MODEL (or [llm] model in "
+        "okr-coach.toml), e.g. openai/gpt-4o-mini, or a local server with OKR_COACH_API_BASE",
+        "timeout": "{where} did not answer within {seconds} s",
+        "auth": "{where} refused the credentials (401); set the provider's API key in the "
+        "environment (for example OPENAI_API_KEY); keys are never read from files",
+        "rate": "{where} is rate limiting requests (429)",
+        "rate_after": "{where} is rate limiting requests (429), it asks to retry after {after} s",
+        "connection": "cannot reach {where} (connection failed)",
+        "budget": "budget exceeded: {detail}",
+        "server": "{where} had an internal error ({status}): {detail}",
+        "rejected": "{where} rejected the request ({status}): {detail}",
+        "failed": "the call to {where} failed ({name}): {detail}",
+        "refusal": "the model declined to answer",
+        "refusal_why": "the model declined to answer: {reason}",
+        "bad_output": "the model's answer was unusable after {attempts} attempts: {problem}",
+        "session_budget": "the session's LLM budget of ${budget} is spent (${cost}); raise "
+        "[llm] budget_usd or start a new session",
+        "again": "{message} (not asked again for {seconds} s)",
+        "no_passages": "no passages to answer from",
+        "summary": "LLM: {requests} requests, {cached} cached answers, {tokens_in} tokens in / "
+        "{tokens_out} out, {cost}{budget}",
+        "cost_unknown": "cost unknown for this model",
+        "of_budget": " of ${budget}",
+    },
+    "sv": {
+        "off": "LLM-funktionerna är avstängda; slå på dem med OKR_COACH_MODEL (eller [llm] "
+        "model i okr-coach.toml), t.ex. openai/gpt-4o-mini, eller en lokal server med "
+        "OKR_COACH_API_BASE",
+        "timeout": "{where} svarade inte inom {seconds} s",
+        "auth": "{where} godtog inte inloggningsuppgifterna (401); sätt leverantörens API-nyckel "
+        "i miljön (till exempel OPENAI_API_KEY); nycklar läses aldrig från filer",
+        "rate": "{where} begränsar antalet anrop (429)",
+        "rate_after": "{where} begränsar antalet anrop (429) och ber oss vänta {after} s",
+        "connection": "når inte {where} (anslutningen misslyckades)",
+        "budget": "budgeten är slut: {detail}",
+        "server": "{where} fick ett internt fel ({status}): {detail}",
+        "rejected": "{where} avvisade anropet ({status}): {detail}",
+        "failed": "anropet till {where} misslyckades ({name}): {detail}",
+        "refusal": "modellen avböjde att svara",
+        "refusal_why": "modellen avböjde att svara: {reason}",
+        "bad_output": "modellens svar gick inte att använda efter {attempts} försök: {problem}",
+        "session_budget": "sessionens LLM-budget på ${budget} är förbrukad (${cost}); höj "
+        "[llm] budget_usd eller starta en ny session",
+        "again": "{message} (frågas inte igen på {seconds} s)",
+        "no_passages": "inga avsnitt att svara utifrån",
+        "summary": "LLM: {requests} anrop, {cached} svar från cachen, {tokens_in} token in / "
+        "{tokens_out} ut, {cost}{budget}",
+        "cost_unknown": "kostnaden okänd för den här modellen",
+        "of_budget": " av ${budget}",
+    },
+}
+OFF_HINT = _TEXT["en"]["off"]
+
+
+def say(key: str, lang: str | None = "en", **params: Any) -> str:
+    """A message of this module in the UI language (English when it has no translation)."""
+    table = _TEXT.get(lang or "en", _TEXT["en"])
+    return table.get(key, _TEXT["en"][key]).format(**params)
+
+
+def off_hint(lang: str | None = "en") -> str:
+    return say("off", lang)
+
+
 # Local OpenAI-compatible servers need no key, but the OpenAI client refuses to send none.
 PLACEHOLDER_KEY = "sk-local-no-key-needed"
 MAX_RETRY_AFTER_S = 30.0
@@ -59,9 +123,41 @@ class LlmError(OkrCoachError):
 
     kind = "error"
 
-    def __init__(self, message: str, last_completion: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        last_completion: str | None = None,
+        *,
+        key: str | None = None,
+        params: dict[str, Any] | None = None,
+    ):
         super().__init__(redact_secrets(message))
         self.last_completion = last_completion
+        self.key, self.params = key, dict(params or {})
+        self.again: str | None = None  # seconds until the session asks again, when it waits
+
+    @classmethod
+    def of(cls, key: str, last_completion: str | None = None, **params: Any) -> Any:
+        """The error for a message of this module's table (English text, localisable)."""
+        return cls(say(key, "en", **params), last_completion, key=key, params=params)
+
+    def localized(self, lang: str | None) -> str:
+        """The message in the UI language; a message from elsewhere stays as it is."""
+        if self.key is None:
+            return str(self)
+        text = say(self.key, lang, **self.params)
+        if self.again is not None:
+            text = say("again", lang, message=text, seconds=self.again)
+        return redact_secrets(text)
+
+
+def _again(error: LlmError, seconds: str) -> LlmError:
+    """The session's remembered failure, raised again with when it will next try."""
+    out = type(error)(
+        say("again", message=str(error), seconds=seconds), key=error.key, params=error.params
+    )
+    out.again = seconds
+    return out
 
 
 class LlmOff(LlmError):
@@ -231,7 +327,8 @@ class LlmSession:
         if self.unreachable is not None:
             error, since = self.unreachable
             if time.monotonic() - since < self.unreachable_for_s:
-                raise type(error)(f"{error} (not asked again for {self.unreachable_for_s:g} s)")
+                seconds = f"{self.unreachable_for_s:g}"
+                raise _again(error, seconds)
             self.unreachable = None
 
     def note_failure(self, error: LlmError) -> None:
@@ -240,18 +337,25 @@ class LlmSession:
 
     def check_budget(self) -> None:
         if self.budget_usd is not None and self.cost_usd >= self.budget_usd:
-            raise LlmBudgetExceeded(
-                f"the session's LLM budget of ${self.budget_usd:g} is spent "
-                f"(${self.cost_usd:.4f}); raise [llm] budget_usd or start a new session"
+            raise LlmBudgetExceeded.of(
+                "session_budget", budget=f"{self.budget_usd:g}", cost=f"{self.cost_usd:.4f}"
             )
 
-    def summary(self) -> str:
-        """One line for the CLI summary and the TUI status bar."""
-        cost = f"${self.cost_usd:.4f}" if self.cost_known else "cost unknown for this model"
-        budget = f" of ${self.budget_usd:g}" if self.budget_usd is not None else ""
-        return (
-            f"LLM: {self.requests} requests, {self.cached_hits} cached answers, "
-            f"{self.prompt_tokens} tokens in / {self.completion_tokens} out, {cost}{budget}"
+    def summary(self, lang: str | None = "en") -> str:
+        """One line for the CLI summary and the TUI status bar, in the UI language."""
+        cost = f"${self.cost_usd:.4f}" if self.cost_known else say("cost_unknown", lang)
+        budget = ""
+        if self.budget_usd is not None:
+            budget = say("of_budget", lang, budget=f"{self.budget_usd:g}")
+        return say(
+            "summary",
+            lang,
+            requests=self.requests,
+            cached=self.cached_hits,
+            tokens_in=self.prompt_tokens,
+            tokens_out=self.completion_tokens,
+            cost=cost,
+            budget=budget,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -303,16 +407,23 @@ def _where(settings: LlmSettings) -> str:
     return public_endpoint(settings.api_base) or _provider(settings.model or "")
 
 
-def _schema_format(model: type[BaseModel], settings: LlmSettings) -> dict[str, Any] | None:
-    """JSON-schema response_format where the provider takes it; None means parse only."""
-    litellm = _litellm()
-    name = settings.model or ""
-    openai_compatible = settings.api_base is not None and _provider(name) in (
+def schema_sent_as_format(settings: LlmSettings) -> bool:
+    """True when every request carries the JSON schema as its response_format for certain (an
+    OpenAI-compatible ``api_base``), so the prompt need not repeat it. Hosted providers are
+    looked up in litellm only at request time: for them the prompt keeps the schema."""
+    return settings.api_base is not None and _provider(settings.model or "") in (
         "openai",
         "hosted_vllm",
         "lm_studio",
         "llamafile",
     )
+
+
+def _schema_format(model: type[BaseModel], settings: LlmSettings) -> dict[str, Any] | None:
+    """JSON-schema response_format where the provider takes it; None means parse only."""
+    litellm = _litellm()
+    name = settings.model or ""
+    openai_compatible = schema_sent_as_format(settings)
     try:
         supported = openai_compatible or litellm.supports_response_schema(model=name)
     except Exception:  # an unmapped model: fall back to parsing
@@ -347,41 +458,36 @@ def _retry_after(exc: Exception) -> float | None:
 def _translate(exc: Exception, settings: LlmSettings) -> tuple[LlmError, bool, float | None]:
     """Map a litellm/openai exception to (our error, retryable, retry-after seconds)."""
     where = _where(settings)
+    seconds = f"{settings.timeout:g}"
     if isinstance(exc, _DeadlinePassed):  # first: litellm's lazy attributes may still import
-        return LlmTimeout(f"{where} did not answer within {settings.timeout:g} s"), True, None
+        return LlmTimeout.of("timeout", where=where, seconds=seconds), True, None
     litellm = _litellm()
     status = getattr(exc, "status_code", None)
     text = str(exc)
     detail = redact_secrets(text.split(" - ", 1)[-1].strip())[:200]
     if isinstance(exc, litellm.Timeout):
-        return LlmTimeout(f"{where} did not answer within {settings.timeout:g} s"), True, None
+        return LlmTimeout.of("timeout", where=where, seconds=seconds), True, None
     if isinstance(exc, litellm.AuthenticationError) or status == 401:
-        return (
-            LlmAuthError(
-                f"{where} refused the credentials (401); set the provider's API key in the "
-                "environment (for example OPENAI_API_KEY); keys are never read from files"
-            ),
-            False,
-            None,
-        )
+        return LlmAuthError.of("auth", where=where), False, None
     if isinstance(exc, litellm.RateLimitError) or status == 429:
         after = _retry_after(exc)
-        hint = f", it asks to retry after {after:g} s" if after is not None else ""
-        return LlmRateLimited(f"{where} is rate limiting requests (429){hint}"), True, after
+        if after is None:
+            return LlmRateLimited.of("rate", where=where), True, after
+        return LlmRateLimited.of("rate_after", where=where, after=f"{after:g}"), True, after
     connection = isinstance(exc, litellm.APIConnectionError) or "Connection error" in text
     if connection and (status is None or status >= 500):
-        return LlmConnectionError(f"cannot reach {where} (connection failed)"), True, None
+        return LlmConnectionError.of("connection", where=where), True, None
     if isinstance(exc, litellm.BudgetExceededError):
-        return LlmBudgetExceeded(f"budget exceeded: {detail}"), False, None
+        return LlmBudgetExceeded.of("budget", detail=detail), False, None
     if status is not None and int(status) >= 500:
-        return LlmServerError(f"{where} had an internal error ({status}): {detail}"), True, None
+        return LlmServerError.of("server", where=where, status=status, detail=detail), True, None
     if isinstance(exc, litellm.BadRequestError | litellm.NotFoundError) or status:
-        return (
-            LlmRequestRejected(f"{where} rejected the request ({status or 400}): {detail}"),
-            False,
-            None,
+        rejected = LlmRequestRejected.of(
+            "rejected", where=where, status=status or 400, detail=detail
         )
-    return LlmError(f"the call to {where} failed ({type(exc).__name__}): {detail}"), False, None
+        return rejected, False, None
+    failed = LlmError.of("failed", where=where, name=type(exc).__name__, detail=detail)
+    return failed, False, None
 
 
 class _CallerAbort(Exception):
@@ -633,7 +739,7 @@ def complete_structured(
     ``on_partial`` receives the text so far while streaming; the end result is validated.
     """
     if not settings.enabled:
-        raise LlmOff(OFF_HINT)
+        raise LlmOff.of("off")
     session = session if session is not None else LlmSession.for_settings(settings)
     record = CallRecord(task=task, model=settings.model or "")
     session.records.append(record)
@@ -678,8 +784,9 @@ def complete_structured(
             else:
                 record.cost_usd += answer.cost_usd
             if answer.refusal or answer.finish_reason == "content_filter":
-                reason = f": {answer.refusal}" if answer.refusal else ""
-                raise LlmRefusal(f"the model declined to answer{reason}")
+                if answer.refusal:
+                    raise LlmRefusal.of("refusal_why", reason=answer.refusal)
+                raise LlmRefusal.of("refusal")
             last_text = answer.text
             try:
                 result = parse_answer(answer.text, output_model, context, answer.finish_reason)
@@ -695,10 +802,7 @@ def complete_structured(
                 cache.put(key, answer.text, {"task": task, "model": settings.model})
             return result
         attempts = max_reasks + 1
-        raise LlmBadOutput(
-            f"the model's answer was unusable after {attempts} attempts: {problem}",
-            last_completion=last_text,
-        )
+        raise LlmBadOutput.of("bad_output", last_text, attempts=attempts, problem=problem)
     except LlmError as e:
         record.error = str(e)
         session.note_failure(e)

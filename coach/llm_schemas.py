@@ -1,7 +1,8 @@
 """The output model of every LLM task (``extra="forbid"``), validated before anything is shown.
 
 Validators read a context the caller passes to ``model_validate(..., context=...)``:
-``rule_codes`` (known rule codes), ``kpi_ids`` (the KPI catalog), ``passage_ids`` and
+``rule_codes`` (the KR-level rule codes: an objective or set rule never applies to a KR),
+``kpi_ids`` (the KPI candidates shown), ``passage_ids`` and
 ``passage_ns`` (what was retrieved and shown), ``n_krs`` (KRs in the objective under review),
 ``allowed_numbers`` (numbers present in the input: the model may repeat them, never invent).
 A missing context key skips that check (used when a template is rendered for show only).
@@ -26,11 +27,16 @@ def _ctx(info: ValidationInfo, key: str) -> Any:
     return (info.context or {}).get(key)
 
 
+# A normaliser ("per 100 active bookings", "per 1 000 bokningar") is part of the unit, not a
+# baseline or target the model could invent.
+_NORMALISER = re.compile(r"\b(?:per|på|av)\s+\d{1,3}(?:[ ,.]?000)*(?!\s*%)\b", re.IGNORECASE)
+
+
 def _check_numbers(text: str, info: ValidationInfo) -> str:
     allowed = _ctx(info, "allowed_numbers")
     if allowed is None:
         return text
-    invented = sorted(numbers_in(text) - set(allowed))
+    invented = sorted(numbers_in(_NORMALISER.sub(" ", text)) - set(allowed))
     if invented:
         raise ValueError(
             f"contains numbers that are not in the input ({', '.join(invented)}); leave "
@@ -63,7 +69,7 @@ class Problem(_Out):
     def _known_code(cls, v: str | None, info: ValidationInfo) -> str | None:
         known = _ctx(info, "rule_codes")
         if v is not None and known is not None and v not in known:
-            raise ValueError(f"unknown rule code {v!r}; use a listed code or null")
+            raise ValueError(f"{v!r} is not a code from the KR rule list; use one of those or null")
         return v
 
 
@@ -76,8 +82,13 @@ class KpiPick(_Out):
     def _known_kpi(cls, v: str, info: ValidationInfo) -> str:
         known = _ctx(info, "kpi_ids")
         if known is not None and v not in known:
-            raise ValueError(f"unknown KPI id {v!r}; pick ids from the KPI catalog list")
+            raise ValueError(f"{v!r} is not among the KPI candidates shown; pick one of those")
         return v
+
+
+class LessonCite(_Out):
+    id: str = Field(description="id of a passage shown")
+    why: str = Field(min_length=3, description="what the lesson means for this KR")
 
 
 class KrCritique(_Out):
@@ -87,8 +98,11 @@ class KrCritique(_Out):
     rewrite: str | None = Field(
         default=None, description="a better KR text; numbers not in the input are written ___"
     )
+    initiative: str | None = Field(
+        default=None, description="for move_to_initiatives: the task written as an initiative"
+    )
     kpis: list[KpiPick] = Field(default_factory=list, max_length=3)
-    lessons: list[str] = Field(default_factory=list, description="ids of cited past passages")
+    lessons: list[LessonCite] = Field(default_factory=list, description="cited past passages")
 
     @field_validator("rewrite")
     @classmethod
@@ -97,8 +111,9 @@ class KrCritique(_Out):
 
     @field_validator("lessons")
     @classmethod
-    def _lessons_known(cls, v: list[str], info: ValidationInfo) -> list[str]:
-        return _check_passages(v, info)
+    def _lessons_known(cls, v: list[LessonCite], info: ValidationInfo) -> list[LessonCite]:
+        _check_passages([c.id for c in v], info)
+        return v
 
 
 class ObjectiveCritique(_Out):

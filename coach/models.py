@@ -383,3 +383,4 @@ class Passage(_Model):
     language: str | None = None
     score: float = Field(ge=0.0, le=1.0, description="relevance, higher is better")
     text: str
+    why: str | None = Field(default=None, description="one line: why it applies here")

@@ -182,15 +182,24 @@ def schema_of(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def render(
-    name: str, variables: dict[str, Any], language: str = "en", version: int | None = None
+    name: str,
+    variables: dict[str, Any],
+    language: str = "en",
+    version: int | None = None,
+    *,
+    schema_in_prompt: bool = True,
 ) -> RenderedPrompt:
-    """Render a template; ``output_schema`` and ``language_name`` are provided automatically."""
+    """Render a template; ``output_schema`` and ``language_name`` are provided automatically.
+    ``schema_in_prompt=False`` leaves ``output_schema`` empty when the request's
+    response_format carries the schema (it is not sent twice)."""
     from jinja2 import TemplateError
 
     template = load_template(name, version)
     if language not in template.header.language:
         language = template.header.language[0]
     schema = json.dumps(schema_of(template.output_model), ensure_ascii=False)
+    if not schema_in_prompt:
+        schema = ""
     values = {
         **variables,
         "output_schema": schema,

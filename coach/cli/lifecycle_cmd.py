@@ -303,6 +303,10 @@ def cmd_retro(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.ingest_only:
         return _reingest(ctx, cycle)
     lang = ctx.lang(cycle.language.value)
+    from coach.cli.llm_cmd import LABELS, sent_line
+    from coach.llm import LlmSession
+
+    session = LlmSession.for_settings(ctx.settings.llm)
     text = draft_retro(
         cycle,
         ctx.settings,
@@ -310,7 +314,11 @@ def cmd_retro(args: argparse.Namespace, ctx: CliContext) -> int:
         history=_history(ctx, cycle),
         use_llm=not args.no_llm,
         on_note=lambda note: ctx.err(f"note: {note}"),
+        session=session,
     )
+    if session.records:  # the model was asked (or answered from the cache)
+        ctx.err(sent_line(ctx.settings, LABELS[lang], ["checkins"]))
+        ctx.err(session.summary(lang))
     if args.stdout:
         ctx.write_document(text)
         return 0

@@ -14,7 +14,7 @@ from typing import Any
 from coach.cli.context import CliContext
 from coach.errors import InputError
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {
     "en": {
         "objective": "Objective",
         "llm": "LLM critique",
@@ -26,6 +26,20 @@ LABELS = {
         "still": "the rules still find",
         "kpis": "KPIs",
         "lessons": "lessons",
+        "model_view": "the model's view, not a rule finding",
+        "partial": "objective {n}: the model's review of KR {krs} did not validate ({why}); "
+        "showing the rule-based review for those",
+        "to_fill": "to fill in: {n} number(s) marked ___",
+        "sent": "sent to {where}: {what}",
+        "sent_parts": {
+            "strategy": "the strategy",
+            "okrs": "the OKR text with owners",
+            "objective": "the objective title",
+            "passages": "{n} passage(s) from earlier cycles",
+            "checkins": "the cycle's KRs, scores and check-in notes",
+            "question": "the question",
+        },
+        "initiative": "as an initiative",
         "fallback": "LLM critique of objectives {n} unavailable: {why}; showing the rule-based review",
         "off": "note: {hint}",
         "good": "good",
@@ -50,6 +64,20 @@ LABELS = {
         "still": "reglerna hittar fortfarande",
         "kpis": "KPI:er",
         "lessons": "lärdomar",
+        "model_view": "modellens bedömning, inte ett regelfynd",
+        "partial": "mål {n}: modellens granskning av KR {krs} gick inte att använda ({why}); "
+        "visar den regelbaserade granskningen för dem",
+        "to_fill": "att fylla i: {n} tal markerade ___",
+        "sent": "skickat till {where}: {what}",
+        "sent_parts": {
+            "strategy": "strategin",
+            "okrs": "OKR-texten med ägare",
+            "objective": "målets rubrik",
+            "passages": "{n} avsnitt från tidigare cykler",
+            "checkins": "cykelns nyckelresultat, poäng och avstämningar",
+            "question": "frågan",
+        },
+        "initiative": "som initiativ",
         "fallback": "LLM-granskning av mål {n} ej tillgänglig: {why}; visar den regelbaserade granskningen",
         "off": "obs: {hint}",
         "good": "bra",
@@ -111,7 +139,7 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
     from coach.critique import build_critique_prompt, critique_objective
     from coach.engine import check_cycle
     from coach.files import read_okr_file
-    from coach.llm import OFF_HINT, LlmSession
+    from coach.llm import LlmSession, off_hint
 
     loaded = read_okr_file(args.file, args.input_format)
     for note in loaded.notes:
@@ -136,7 +164,7 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
 
     if args.show_prompt:
         if not settings.llm.enabled:
-            ctx.err(t["off"].format(hint=OFF_HINT))
+            ctx.err(t["off"].format(hint=off_hint(lang)))
         for i in indexes:
             prompt, *_ = build_critique_prompt(
                 cycle, i, settings, lang=lang, loaded=loaded, check=check, notes=notes
@@ -175,7 +203,7 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
         for r in results:
             _print_critique(ctx, r, t)
     if not settings.llm.enabled:
-        ctx.err(t["off"].format(hint=OFF_HINT))
+        ctx.err(t["off"].format(hint=off_hint(lang)))
     by_reason: dict[str, list[str]] = {}  # one line per cause, not one per objective
     for r in failed:
         by_reason.setdefault(_root_cause(r.fallback_reason or ""), []).append(
@@ -183,15 +211,23 @@ def cmd_critique(args: argparse.Namespace, ctx: CliContext) -> int:
         )
     for why, numbers in by_reason.items():
         ctx.err("warning: " + t["fallback"].format(n=", ".join(numbers), why=why))
+    for r in results:  # some KRs validated, the rest are the rules' review
+        if r.source == "llm" and r.fallback_reason:
+            krs = ", ".join(str(k.index + 1) for k in r.key_results if k.source == "rules")
+            n = r.objective_index + 1
+            ctx.err("warning: " + t["partial"].format(n=n, krs=krs, why=r.fallback_reason))
     _print_notes(ctx, notes)
     if settings.llm.enabled:
-        ctx.err(session.summary())
+        if session.records:  # something was asked (or answered from the cache)
+            parts = (["strategy"] if cycle.strategy else []) + ["okrs"]
+            ctx.err(sent_line(settings, t, parts, sum(len(r.passages) for r in results)))
+        ctx.err(session.summary(lang))
     return 1 if failed else 0
 
 
 def _root_cause(reason: str) -> str:
     """The failure without the session's 'not asked again' suffix, to group identical causes."""
-    return re.sub(r" \(not asked again for [\d.]+ s\)$", "", reason)
+    return re.sub(r" \((?:not asked again for|frågas inte igen på) [\d.]+ s\)$", "", reason)
 
 
 def _print_notes(ctx: CliContext, notes: list[str]) -> None:
@@ -199,7 +235,22 @@ def _print_notes(ctx: CliContext, notes: list[str]) -> None:
         ctx.err(f"note: {note}")
 
 
-def _print_critique(ctx: CliContext, r: Any, t: dict[str, str]) -> None:
+def sent_line(settings: Any, t: dict[str, Any], parts: list[str], passages: int = 0) -> str:
+    """One line saying what left the machine and where to (the endpoint without credentials,
+    else the provider the model string names)."""
+    from coach.llm_cache import public_endpoint
+
+    where = public_endpoint(settings.llm.api_base) or (settings.llm.model or "").split("/")[0]
+    names = t["sent_parts"]
+    what = [names[p] for p in parts]
+    if passages:
+        what.append(names["passages"].format(n=passages))
+    return t["sent"].format(where=where, what=", ".join(what))
+
+
+def _print_critique(ctx: CliContext, r: Any, t: dict[str, Any]) -> None:
+    from coach.engine import count_blanks
+
     origin = f"{t['llm']}, {r.prompt}" if r.source == "llm" else t["rules"]
     ctx.out(f"{t['objective']} {r.objective_index + 1}: {r.title}  [{origin}]")
     if r.note:
@@ -212,10 +263,17 @@ def _print_critique(ctx: CliContext, r: Any, t: dict[str, str]) -> None:
         ctx.out(
             f"    {t['verdict']}: {t.get(kr.verdict if kr.verdict != 'rewrite' else 'rewrite_v')}"
         )
+        raised = {f.code for f in kr.findings}
         for p in kr.problems:
-            ctx.out(f"    - {p.code + ' ' if p.code else ''}{p.text}")
+            # A code the rules did not raise may stand, but as the model's reading only.
+            view = f" ({t['model_view']})" if p.code and p.code not in raised else ""
+            ctx.out(f"    - {p.code + ' ' if p.code else ''}{p.text}{view}")
+        if kr.initiative:
+            ctx.out(f"    {t['initiative']}: {kr.initiative}")
         if kr.rewrite:
             ctx.out(f"    {t['rewrite']}: {kr.rewrite}")
+            if blanks := count_blanks(kr.rewrite):
+                ctx.out(f"      ({t['to_fill'].format(n=blanks)})")
             if kr.rewrite_findings:
                 codes = ", ".join(f"{f.code} {f.message}" for f in kr.rewrite_findings)
                 ctx.out(f"      ({t['still']}: {codes})")
@@ -223,10 +281,22 @@ def _print_critique(ctx: CliContext, r: Any, t: dict[str, str]) -> None:
             ctx.out(
                 f"    {t['kpis']}: " + "; ".join(f"{k.kpi_id} ({k.name}): {k.why}" for k in kr.kpis)
             )
-        if kr.lessons:
-            cites = [f"[{by_id[i].n}] {by_id[i].source}" for i in kr.lessons if i in by_id]
-            ctx.out(f"    {t['lessons']}: " + "; ".join(cites))
+        cited = [by_id[i] for i in kr.lessons if i in by_id]
+        if cited:
+            ctx.out(f"    {t['lessons']}:")
+        for p in cited:
+            where = f"{p.source}:{p.lines[0]}" if p.lines else p.source
+            ctx.out(f"      [{p.n}] {where}: {_excerpt(p.text)}")
+            for why in (kr.lesson_why.get(p.id), p.why):
+                if why:
+                    ctx.out(f"          {why}")
     ctx.out()
+
+
+def _excerpt(text: str, limit: int = 160) -> str:
+    """A passage on one line, cut at a word so the citation stays readable."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 # --------------------------------------------------------------------------------------- draft
@@ -247,7 +317,7 @@ def _read_strategy(name: str) -> str:
 
 def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
     from coach.critique import draft_krs, draft_objectives
-    from coach.llm import OFF_HINT, LlmSession
+    from coach.llm import LlmSession, off_hint
 
     strategy = _read_strategy(args.strategy)
     source = None if args.strategy == "-" else Path(args.strategy).name
@@ -275,6 +345,8 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.format == "json":
         ctx.out_json({**result.model_dump(mode="json"), "usage": session.to_dict()})
     elif args.objective_title:
+        from coach.engine import count_blanks
+
         ctx.out(f"{t['kr_candidates']} {result.objective}:")
         for i, c in enumerate(result.candidates, start=1):
             ctx.out(f"  {i}. {c.text}")
@@ -282,6 +354,8 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
                 ctx.out(f"     {c.why}")
             for f in c.findings:
                 ctx.out(f"     - {f.code} {f.message}")
+            if blanks := count_blanks(c.text):
+                ctx.out(f"     ({t['to_fill'].format(n=blanks)})")
     elif result.candidates:  # no empty heading when there is nothing to show (no model)
         ctx.out(f"{t['candidates']}:")
         for i, c in enumerate(result.candidates, start=1):
@@ -291,14 +365,17 @@ def cmd_draft(args: argparse.Namespace, ctx: CliContext) -> int:
     if result.source == "rules":
         if not settings.llm.enabled:
             key = "no_model_draft" if not args.objective_title else "off"
-            ctx.err(t[key].format(hint=OFF_HINT))
+            ctx.err(t[key].format(hint=off_hint(lang)))
         else:
             ctx.err("warning: " + t["draft_failed"].format(why=result.fallback_reason))
         if args.objective_title:
             ctx.err(t["skeletons"])
         code = 0 if args.objective_title and not settings.llm.enabled else 1
     if settings.llm.enabled:
-        ctx.err(session.summary())
+        if session.records:
+            parts = ["strategy", "objective"] if args.objective_title else ["strategy"]
+            ctx.err(sent_line(settings, t, parts, len(getattr(result, "passages", []))))
+        ctx.err(session.summary(lang))
     return code
 
 

@@ -228,20 +228,40 @@ def cmd_ask(args: argparse.Namespace, ctx: CliContext) -> int:
             passages = store.search(args.question, k=args.k, filters=filters)
     answer: str | None = None
     note: str | None = None
+    from coach.llm import LlmError, LlmSession
+
+    session = LlmSession.for_settings(ctx.settings.llm)
     if passages and ctx.settings.llm.enabled:
         try:
             from coach.critique import answer_question
 
             reasons: list[str] = []
             answer = answer_question(
-                args.question, passages, ctx.settings, lang=ctx.lang(), on_error=reasons.append
+                args.question,
+                passages,
+                ctx.settings,
+                lang=ctx.lang(),
+                on_error=reasons.append,
+                session=session,
             )
             if answer is None and reasons:
                 note = _say(ctx, "llm_failed", error=reasons[0])
         except OkrCoachError as e:
-            note = _say(ctx, "llm_failed", error=str(e))
+            error = e.localized(ctx.lang()) if isinstance(e, LlmError) else str(e)
+            note = _say(ctx, "llm_failed", error=error)
+    if session.records:  # what left the machine, and what it cost
+        from coach.cli.llm_cmd import LABELS, sent_line
+
+        ctx.err(sent_line(ctx.settings, LABELS[ctx.lang()], ["question"], len(passages)))
+        ctx.err(session.summary(ctx.lang()))
     if args.format == "json":
-        ctx.out_json({"answer": answer, "passages": [_passage_json(p) for p in passages]})
+        ctx.out_json(
+            {
+                "answer": answer,
+                "passages": [_passage_json(p) for p in passages],
+                **({"usage": session.to_dict()} if session.records else {}),
+            }
+        )
         if note:
             ctx.err(note)
         return 0

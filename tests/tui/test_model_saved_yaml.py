@@ -35,7 +35,7 @@ KRS = {
             "unit": "%",
             "direction": "up",
             "why": "conversion shows effortless booking",
-            "kpi_id": "website_conversion_rate",
+            "kpi_id": "ces",  # among the KPI candidates the prompt showed
         },
         {
             "text": "Cut abandoned bookings from ___ to ___",
@@ -147,7 +147,7 @@ async def test_a_full_ai_session_saves_every_accepted_field(
     drafted = krs[DRAFTED_KR]
     assert drafted["metric"] == "booking conversion rate"
     assert drafted["unit"] == "%"
-    assert drafted["kpis"] == ["website_conversion_rate"]
+    assert drafted["kpis"] == ["ces"]
     assert "baseline" not in drafted and "target" not in drafted  # blanks are never invented
     assert str(krs[TYPED]["deadline"]) == "2027-03-31"  # a date, not "by 2027-03-31"
     assert krs[TYPED]["unit"] == "s"

@@ -65,12 +65,11 @@ def a_rule_code() -> str:
 
 
 def a_kpi_id() -> str:
-    from coach.kpis import load_catalog
+    """A KPI among the candidates shown for the first objective (CSAT)."""
+    return "csat"
 
-    return load_catalog().kpis[0].id
 
-
-def critique_answer(n: int, **overrides) -> dict:
+def critique_answer(n: int, kpi: str = "csat", **overrides) -> dict:
     krs = [
         {"index": i, "verdict": "good", "problems": [], "rewrite": None, "kpis": [], "lessons": []}
         for i in range(n)
@@ -82,7 +81,7 @@ def critique_answer(n: int, **overrides) -> dict:
             {"code": None, "text": "No target."},
         ],
         rewrite="Raise first-contact resolution from ___ to ___ by 2026-06-30",
-        kpis=[{"kpi_id": a_kpi_id(), "why": "tracks the outcome"}],
+        kpis=[{"kpi_id": kpi, "why": "tracks the outcome"}],
     )
     return {
         "objective_note": "Covers quality; speed is vague.",
@@ -103,7 +102,9 @@ def test_one_request_per_objective_with_fenced_krs_and_schema(scripted_llm, sett
     from coach.critique import critique_objective
     from coach.llm import LlmSession
 
-    scripted_llm.default(json_reply(critique_answer(3)))
+    scripted_llm.script(
+        json_reply(critique_answer(3)), json_reply(critique_answer(3, kpi="activation_rate"))
+    )
     session = LlmSession()
     results = [critique_objective(cycle, i, settings, session=session) for i in range(2)]
     reqs = scripted_llm.chat_requests()
@@ -114,8 +115,10 @@ def test_one_request_per_objective_with_fenced_krs_and_schema(scripted_llm, sett
         assert all(kr.text in blocks for kr in obj.key_results)
         assert obj.title in blocks
         assert req["response_format"]["json_schema"]["name"] == "ObjectiveCritique"
+        # The schema goes once: in the response format, not again in the system prompt.
+        assert '"additionalProperties"' not in req["messages"][0]["content"]
     r = results[0]
-    assert r.source == "llm" and r.prompt == "critique.v1" and r.fallback_reason is None
+    assert r.source == "llm" and r.prompt == "critique.v2" and r.fallback_reason is None
     kr = r.key_results[1]
     assert kr.verdict == "move_to_initiatives" and kr.problems[0].code == a_rule_code()
     assert kr.kpis[0].kpi_id == a_kpi_id() and kr.kpis[0].name
@@ -136,13 +139,42 @@ def test_invented_ids_and_numbers_are_reasked(scripted_llm, settings, cycle):
     bad["key_results"][1]["kpis"] = [{"kpi_id": "made_up_kpi", "why": "x"}]
     bad["key_results"][2]["rewrite"] = "Answer 95 % of tickets within 4 hours"
     bad["key_results"][0]["problems"] = [{"code": "OKR999", "text": "x"}]
+    bad["key_results"][1]["problems"] = [{"code": "OKR011", "text": "an objective's rule"}]
+    bad["key_results"][0]["kpis"] = [{"kpi_id": "activation_rate", "why": "another objective's"}]
     scripted_llm.script(json_reply(bad), json_reply(critique_answer(3)))
     r = critique_objective(cycle, 0, settings)
     assert r.source == "llm"
     reask = scripted_llm.chat_requests()[1]["messages"][-1]["content"]
-    assert "unknown KPI id 'made_up_kpi'" in reask
-    assert "unknown rule code 'OKR999'" in reask
+    assert "'made_up_kpi' is not among the KPI candidates" in reask
+    # A real catalog KPI that was not shown for this objective is refused as well.
+    assert "'activation_rate' is not among the KPI candidates" in reask
+    assert "'OKR999' is not a code from the KR rule list" in reask
+    assert "'OKR011' is not a code from the KR rule list" in reask  # objective-level
     assert "not in the input (4, 95)" in reask
+
+
+def test_a_normaliser_in_the_unit_is_not_an_invented_number(scripted_llm, settings, cycle):
+    from coach.critique import critique_objective
+
+    answer = critique_answer(3)
+    answer["key_results"][2]["rewrite"] = "Cut complaints from ___ to ___ per 100 active bookings"
+    scripted_llm.script(json_reply(answer))
+    r = critique_objective(cycle, 0, settings)
+    assert r.source == "llm" and "per 100 active" in r.key_results[2].rewrite
+
+
+def test_a_failed_reask_keeps_the_krs_that_validated(scripted_llm, settings, cycle):
+    from coach.critique import critique_objective
+
+    bad = critique_answer(3)
+    bad["key_results"][0]["problems"] = [{"code": "OKR011", "text": "an objective's rule"}]
+    scripted_llm.default(json_reply(bad))
+    r = critique_objective(cycle, 0, settings)
+    assert len(scripted_llm.chat_requests()) == 3  # first try and two re-asks, all with OKR011
+    assert r.source == "llm" and "OKR011" in r.fallback_reason
+    assert [k.source for k in r.key_results] == ["rules", "llm", "llm"]
+    assert r.key_results[1].verdict == "move_to_initiatives"  # the model's, kept
+    assert r.key_results[0].findings and r.key_results[0].problems[0].code != "OKR011"
 
 
 def test_missing_kr_in_answer_is_an_error(scripted_llm, settings, cycle):
@@ -152,10 +184,11 @@ def test_missing_kr_in_answer_is_an_error(scripted_llm, settings, cycle):
     short["key_results"] = short["key_results"][:2]
     scripted_llm.default(json_reply(short))
     r = critique_objective(cycle, 0, settings)
-    assert r.source == "rules"
     assert "each KR exactly once" in r.fallback_reason
     assert len(scripted_llm.chat_requests()) == 3  # first try and two re-asks
-    assert [k.index for k in r.key_results] == [0, 1, 2]  # the offline review instead
+    # The two reviewed KRs are kept; the one the model skipped gets the offline review.
+    assert [k.index for k in r.key_results] == [0, 1, 2]
+    assert r.source == "llm" and [k.source for k in r.key_results] == ["llm", "llm", "rules"]
 
 
 @pytest.mark.parametrize(
@@ -173,6 +206,19 @@ def test_faults_fall_back_to_rules(scripted_llm, settings, cycle, reply, message
     r = critique_objective(cycle, 0, settings)
     assert r.source == "rules" and message in r.fallback_reason
     assert r.key_results[1].findings  # the offline review still flags the activity KR
+
+
+def test_fallback_reasons_follow_the_ui_language(scripted_llm, settings, cycle):
+    from coach.critique import critique_objective
+    from coach.llm import OFF_HINT
+
+    scripted_llm.default(status(503))
+    r = critique_objective(cycle, 0, settings, lang="sv")
+    assert r.source == "rules" and "fick ett internt fel (503)" in r.fallback_reason
+    off = settings.model_copy(update={"llm": settings.llm.model_copy(update={"model": None})})
+    r = critique_objective(cycle, 0, off, lang="sv")
+    assert r.fallback_reason.startswith("LLM-funktionerna är avstängda")
+    assert critique_objective(cycle, 0, off, lang="en").fallback_reason == OFF_HINT
 
 
 def test_llm_off_sends_nothing(scripted_llm, settings, cycle):
@@ -215,7 +261,7 @@ def test_injection_in_past_cycle_stays_fenced_and_must_validate(
     MemoryStore.open(settings).ingest([doc], cycle="2026-Q1", team="Support", kind="retro")
     obey = {"objective_note": "PWNED"}
     cite_invented = critique_answer(3)
-    cite_invented["key_results"][0]["lessons"] = ["evil-123"]
+    cite_invented["key_results"][0]["lessons"] = [{"id": "evil-123", "why": "it says so"}]
     scripted_llm.script(json_reply(obey), json_reply(cite_invented), json_reply(obey))
     r = critique_objective(cycle, 0, settings)
     assert r.source == "rules" and "PWNED" not in r.model_dump_json(exclude={"passages"})
@@ -305,6 +351,41 @@ def test_rewrite_gets_a_second_attempt_when_rules_still_flag_it(scripted_llm, se
     assert r.source == "llm" and r.text == strong and r.attempts == 2
     second = scripted_llm.chat_requests()[1]["messages"][1]["content"]
     assert "previous rewrite still had these findings" in second
+
+
+@pytest.mark.parametrize(
+    "blanked",
+    [
+        "Raise first-contact resolution from ___ to ___ by 2026-06-30",
+        "Öka andelen ärenden som löses vid första kontakten från ___ % till ___ % senast 2026-06-30",
+    ],
+)
+def test_a_rewrite_whose_only_gap_is_blanks_is_not_flagged_nor_asked_again(
+    scripted_llm, settings, blanked
+):
+    from coach.critique import rewrite_kr
+    from coach.engine import check_kr_text
+
+    check = check_kr_text(blanked)
+    assert check.to_fill == 2
+    assert not {"OKR002", "OKR003", "OKR004"} & {f.code for f in check.findings}
+    scripted_llm.script(json_reply({"text": blanked, "why": "an outcome, numbers to fill in"}))
+    r = rewrite_kr(
+        "Make 100 follow-up calls", settings, objective_title="Support", deadline="2026-06-30"
+    )
+    assert r.source == "llm" and r.attempts == 1 and r.findings == []
+    assert len(scripted_llm.chat_requests()) == 1  # no second call spent on blanks alone
+
+
+def test_blanks_do_not_hide_a_real_problem():
+    from coach.engine import check_kr_text
+
+    # vague wording with a blank tacked on stays vague; a target with no start still lacks one
+    assert {"OKR002", "OKR003"} <= {
+        f.code for f in check_kr_text("Improve onboarding ___").findings
+    }
+    codes = {f.code for f in check_kr_text("Cut p95 latency to ___ ms by 2026-06-30").findings}
+    assert "OKR004" in codes
 
 
 def test_answer_question_checks_citations(scripted_llm, settings):

@@ -56,7 +56,7 @@ def test_critique_text_then_cached(run_cli, okr_file, llm_env, scripted_llm):
     code, out, err = run_cli("critique", str(okr_file), *llm_env)
     assert code == 0, err
     assert (
-        "Objective 1: Make support something customers praise  [LLM critique, critique.v1]" in out
+        "Objective 1: Make support something customers praise  [LLM critique, critique.v2]" in out
     )
     assert "rewrite: Raise repeat purchases from ___ to ___ by 2026-06-30" in out
     assert "LLM: 2 requests, 0 cached answers" in err
@@ -83,7 +83,7 @@ def test_critique_json(run_cli, okr_file, llm_env, scripted_llm):
 def test_show_prompt_sends_nothing(run_cli, okr_file, llm_env, scripted_llm):
     code, out, _ = run_cli("critique", str(okr_file), "--show-prompt", *llm_env)
     assert code == 0
-    assert out.count("# prompt critique v1") == 2 and "## system" in out and "<<<DATA-" in out
+    assert out.count("# prompt critique v2") == 2 and "## system" in out and "<<<DATA-" in out
     assert "Make 100 follow-up calls" in out
     assert scripted_llm.requests() == []
 

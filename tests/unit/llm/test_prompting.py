@@ -21,6 +21,7 @@ PASSAGE = {
     "kind": "retro",
     "lines": "3-5",
     "heading_path": "Retro > Lessons",
+    "why": "retro from 2025-Q4, on KR o1.kr1 (sign-ups)",
 }
 VARIABLES = {
     "critique": {
@@ -35,7 +36,17 @@ VARIABLES = {
             "line": 4,
             "findings": [{"code": "OKR012", "severity": "warning", "message": "too few KRs"}],
         },
-        "krs": [{"index": 0, "id": "o1.kr1", "text": "Make 100 calls", "line": 6, "findings": []}],
+        "others": [{"id": "o2", "title": "Keep checkout fast"}],
+        "krs": [
+            {
+                "index": 0,
+                "id": "o1.kr1",
+                "text": "Make 100 calls",
+                "line": 6,
+                "fields": {"owner": "Maja", "commitment": "committed"},
+                "findings": [],
+            }
+        ],
         "rules": [
             {"code": "OKR001", "category": "activity", "title": "an activity, not an outcome"}
         ],

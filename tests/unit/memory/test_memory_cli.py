@@ -89,7 +89,10 @@ def test_llm_failure_falls_back_to_passages(
     code, out, err = run_cli("--workspace", ws, "ask", "cold calling")
     assert code == 0
     assert "[1] docs/retro-2025-Q3.md" in out
-    assert err.count("\n") == 1 and "no written answer" in err
+    assert "no written answer" in err
+    # what was sent, where, and what it cost are said even when the answer failed
+    assert "sent to http://127.0.0.1:9/v1: the question, 5 passage(s)" in err
+    assert "LLM: 1 requests" in err and err.count("\n") == 3
 
 
 def test_server_down_is_a_clear_error(run_cli, embedded_settings: Settings, monkeypatch):
