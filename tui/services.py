@@ -356,6 +356,14 @@ def is_own_okrs(p: Passage, cycle_id: str) -> bool:
     return p.kind == "okrs" and p.cycle == cycle_id
 
 
+def error_text(error: BaseException, lang: str) -> str:
+    """A failure worded in the UI language: a model error carries its own en/sv message."""
+    localized = getattr(error, "localized", None)
+    if callable(localized):
+        return str(localized(lang))
+    return str(error) or type(error).__name__
+
+
 def _closed_reason(gate: ModelGate, reason: str | None) -> str | None:
     """A fallback's reason as the user should read it: "sending is off" when the gate was
     closed for a configured model (the task itself only saw settings without a model)."""

@@ -58,6 +58,7 @@ def fetch_drafts(
     try:
         drafts = make()
     except Exception as e:
-        widget.post_message(WorkFailed("drafts", str(e) or type(e).__name__, "drafts"))
+        lang = getattr(getattr(widget.app, "t", None), "lang", "en")
+        widget.post_message(WorkFailed("drafts", services.error_text(e, lang), "drafts"))
         return
     widget.post_message(DraftsReady(kind, drafts, objective, objective_title))

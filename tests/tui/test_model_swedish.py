@@ -107,3 +107,18 @@ async def test_swedish_sending_off_says_so_in_swedish_and_keeps_the_settings_nam
         shown = [n for n in app._notifications if "[llm] model" in n.message]
         assert shown and not any(n.markup for n in shown)  # shown as text, not eaten as markup
     assert scripted_llm.requests() == []
+
+
+async def test_a_rejected_request_reads_in_swedish_on_screen(workspace: Path, scripted_llm) -> None:
+    """The provider's refusal reaches the Swedish screen in Swedish, not as coach.llm's English."""
+    scripted_llm.default(status(400, body={"error": {"message": "nej"}}))
+    app = _app(workspace, scripted_llm)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _critique_tab(pilot, app)
+        await pilot.press("f7")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(screen.query_one("#critique-text", Static).render())
+        assert "avvisade anropet (400)" in text
+        assert "rejected the request" not in text

@@ -13,6 +13,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from tui import services
 from tui.widgets.stepbar import StepBar
 
 if TYPE_CHECKING:
@@ -142,7 +143,9 @@ class StepScreen(CoachScreen):
         try:
             text = prompt()
         except Exception as e:  # the preview must not hide a send behind a traceback
-            text = self.t("critique.prompt_failed", error=str(e) or type(e).__name__)
+            text = self.t(
+                "critique.prompt_failed", error=services.error_text(e, self.coach.ui_lang)
+            )
         self.app.call_from_thread(self._show_preview, text, send)
 
     def _show_preview(self, text: str, send: Callable[[], None] | None) -> None:

@@ -367,7 +367,7 @@ class ReviewScreen(StepScreen):
         try:
             text = services.critique_prompt(cycle, oi, self.coach.model_gate, self._lang)
         except Exception as e:  # the preview is informative; the critique reports its own errors
-            error = str(e) or type(e).__name__
+            error = services.error_text(e, self.coach.ui_lang)
             self.post_message(PromptReady(self.t("critique.prompt_failed", error=error), ok=False))
             return
         self.post_message(PromptReady(text))
@@ -452,7 +452,9 @@ class ReviewScreen(StepScreen):
             )
         except Exception as e:  # LlmError carries a readable message; anything else too
             if not worker.is_cancelled:
-                self.post_message(WorkFailed("critique", str(e) or type(e).__name__))
+                self.post_message(
+                    WorkFailed("critique", services.error_text(e, self.coach.ui_lang))
+                )
             return
         if not worker.is_cancelled:
             self.post_message(CritiqueDone(oi, result))
