@@ -425,6 +425,7 @@ def build_critique_prompt(
     notes: list[str] | None = None,
 ) -> tuple[RenderedPrompt, dict[str, Any], Any, list[Passage]]:
     """Everything one critique request needs: (prompt, validation context, checks, passages)."""
+    from coach import llm
     from coach.prompting import render
 
     notes = notes if notes is not None else []
@@ -485,10 +486,12 @@ def build_critique_prompt(
         "kpis": kpis,
         "passages": _passage_vars(passages),
     }
-    from coach.llm import schema_sent_as_format
-
-    once = schema_sent_as_format(settings.llm)  # else it would go twice
-    prompt = render("critique", variables, language=lang, schema_in_prompt=not once)
+    prompt = render(
+        "critique",
+        variables,
+        language=lang,
+        schema_in_prompt=not llm.schema_sent_as_format(settings.llm),
+    )
     allowed = set().union(
         *(numbers_in(t) for t in texts),
         numbers_in(cycle.strategy or ""),
@@ -705,7 +708,12 @@ def rewrite_kr(
             "previous_attempt": previous.text if previous else None,
             "previous_findings": _finding_vars(previous_findings),
         }
-        prompt = render("rewrite", variables, language=lang)
+        prompt = render(
+            "rewrite",
+            variables,
+            language=lang,
+            schema_in_prompt=not llm.schema_sent_as_format(settings.llm),
+        )
         try:
             answer = _ask(prompt, context, settings, session, use_cache, on_partial)
         except llm.LlmError as e:
@@ -744,6 +752,7 @@ def _draft_objectives_prompt(
     existing: list[str] | None = None,
     source: str | None = None,
 ) -> tuple[RenderedPrompt, dict[str, Any], list[Passage]]:
+    from coach import llm
     from coach.prompting import render
 
     passages = _lessons(strategy, settings, [], lang=lang)
@@ -753,7 +762,12 @@ def _draft_objectives_prompt(
         "existing": existing or [],
         "passages": _passage_vars(passages),
     }
-    prompt = render("draft-objectives", variables, language=lang)
+    prompt = render(
+        "draft-objectives",
+        variables,
+        language=lang,
+        schema_in_prompt=not llm.schema_sent_as_format(settings.llm),
+    )
     return prompt, _context(passages, numbers_in(strategy)), passages
 
 
@@ -764,6 +778,7 @@ def _draft_krs_prompt(
     strategy: str | None = None,
     deadline: str | None = None,
 ) -> tuple[RenderedPrompt, dict[str, Any], list[Passage]]:
+    from coach import llm
     from coach.prompting import render
 
     title = objective.title if isinstance(objective, Objective) else objective
@@ -776,7 +791,12 @@ def _draft_krs_prompt(
         "kpis": kpis,
         "passages": _passage_vars(passages),
     }
-    prompt = render("draft-krs", variables, language=lang)
+    prompt = render(
+        "draft-krs",
+        variables,
+        language=lang,
+        schema_in_prompt=not llm.schema_sent_as_format(settings.llm),
+    )
     allowed = numbers_in(title) | numbers_in(strategy or "") | numbers_in(deadline or "")
     return prompt, _context(passages, allowed, kpis=kpis), passages
 
@@ -925,7 +945,10 @@ def answer_question(
         return None
     lang = _language(settings, None, lang)
     prompt = render(
-        "answer", {"question": question, "passages": _passage_vars(passages)}, language=lang
+        "answer",
+        {"question": question, "passages": _passage_vars(passages)},
+        language=lang,
+        schema_in_prompt=not llm.schema_sent_as_format(settings.llm),
     )
     context = {
         "passage_ids": {p.id for p in passages},

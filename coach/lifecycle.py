@@ -493,7 +493,10 @@ def llm_retro_summary(
         f"{kr.id}#{n}" for _, _, _, kr in cycle.iter_krs() for n in range(1, len(kr.checkins) + 1)
     }
     prompt = render(
-        "retro", {"facts": facts, "cycle": cycle.cycle, "team": cycle.team}, language=lang
+        "retro",
+        {"facts": facts, "cycle": cycle.cycle, "team": cycle.team},
+        language=lang,
+        schema_in_prompt=not llm.schema_sent_as_format(settings.llm),
     )
     try:
         result = llm.complete_structured(

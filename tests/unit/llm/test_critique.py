@@ -295,6 +295,10 @@ def test_draft_krs_never_invented_numbers_and_rechecked(scripted_llm, settings):
     r = draft_krs("Make support something customers praise", settings, "en", deadline="2026-06-30")
     assert r.source == "llm" and len(r.candidates) == 3
     assert "not in the input (70, 90)" in scripted_llm.chat_requests()[1]["messages"][-1]["content"]
+    first = scripted_llm.chat_requests()[0]
+    # The schema goes once, as the response format, not again in the system prompt.
+    assert first["response_format"]["json_schema"]["name"] == "DraftKrs"
+    assert '"additionalProperties"' not in first["messages"][0]["content"]
     from coach.engine import check_kr_text
 
     for c in r.candidates:

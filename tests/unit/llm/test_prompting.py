@@ -153,4 +153,13 @@ def test_bad_header_is_named(tmp_path: Path):
 def test_show_prompt_text_is_what_is_sent():
     prompt = prompting.render("answer", VARIABLES["answer"])
     text = prompt.as_text()
-    assert prompt.system in text and prompt.user in text and "answer v1" in text
+    assert prompt.system in text and prompt.user in text and "answer v2" in text
+
+
+def test_every_template_can_leave_the_schema_to_the_response_format():
+    """Each task's prompt carries the JSON schema only when the request cannot: never twice."""
+    from coach.prompting import list_templates
+
+    for template in list_templates():
+        body = template.system + template.user
+        assert "{% if output_schema %}" in body, template.name
