@@ -58,3 +58,41 @@ def make_app(tui_settings):
         return OkrCoachApp(tui_settings, **kw)
 
     return _make
+
+
+def model_app(workspace: Path, server, *, lang: str = "en", **flags: object):
+    """The app on the 2026-Q3 cycle with ``server`` (the scripted model) as its model (5 s timeout,
+    no retries unless ``flags`` say otherwise, e.g. ``{"llm.max_retries": 2}``)."""
+    from tui.app import OkrCoachApp
+
+    settings = load_settings(
+        workspace,
+        flags={
+            "llm.model": "openai/scripted",
+            "llm.api_base": server.api_base,
+            "llm.timeout": 5,
+            "llm.max_retries": 0,
+            **flags,
+        },
+        env={},
+    )
+    return OkrCoachApp(settings, open_cycle="2026-Q3", lang=lang, blink=False)
+
+
+async def open_critique_tab(pilot, app):
+    """Review on the first objective with the critique tab showing and its workers done."""
+    from textual.widgets import TabbedContent
+
+    from tui.screens.review import ReviewScreen
+
+    await pilot.pause()
+    app.session.position.objective = 0
+    app.go("review")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    screen.query_one("#review-tabs", TabbedContent).active = "tab-critique"
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return screen

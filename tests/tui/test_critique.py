@@ -7,14 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList, Static, TabbedContent
+from textual.widgets import OptionList, Static
 
 from coach.config import load_settings
 from tests.llm_fixtures import status, stream
 from tui.app import OkrCoachApp
-from tui.screens.review import ReviewScreen
 
-from .conftest import SIZE
+from .conftest import SIZE, model_app, open_critique_tab
 
 pytestmark = pytest.mark.server
 
@@ -50,38 +49,14 @@ def _answer() -> str:
 
 @pytest.fixture
 def llm_app(workspace: Path, cycle_file: Path, scripted_llm):
-    settings = load_settings(
-        workspace,
-        flags={
-            "llm.model": "openai/scripted",
-            "llm.api_base": scripted_llm.api_base,
-            "llm.timeout": 5,
-            "llm.max_retries": 0,
-        },
-        env={},
-    )
-    return OkrCoachApp(settings, open_cycle="2026-Q3", lang="en", blink=False)
-
-
-async def _review(pilot, app) -> ReviewScreen:
-    await pilot.pause()
-    app.session.position.objective = 0
-    app.go("review")
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, ReviewScreen)
-    screen.query_one("#review-tabs", TabbedContent).active = "tab-critique"
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    return screen
+    return model_app(workspace, scripted_llm)
 
 
 async def test_critique_streams_and_a_rewrite_is_accepted(llm_app, scripted_llm) -> None:
     scripted_llm.script(stream(_answer(), chunks=5))
     app = llm_app
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _review(pilot, app)
+        screen = await open_critique_tab(pilot, app)
         status = str(screen.query_one("#critique-status", Static).render())
         assert "openai/scripted" in status
         assert "Make 100 calls" in status  # the prompt that will be sent is shown first
@@ -107,7 +82,7 @@ async def test_critique_streams_and_a_rewrite_is_accepted(llm_app, scripted_llm)
 async def test_sending_off_sends_nothing(llm_app, scripted_llm) -> None:
     app = llm_app
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _review(pilot, app)
+        screen = await open_critique_tab(pilot, app)
         await pilot.press("f9")
         await pilot.pause()
         assert app.send_to_llm is False
@@ -133,7 +108,7 @@ async def test_an_unreachable_model_is_a_readable_message(
     )
     app = OkrCoachApp(settings, open_cycle="2026-Q3", lang="en", blink=False)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _review(pilot, app)
+        screen = await open_critique_tab(pilot, app)
         await pilot.press("f7")
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -153,7 +128,7 @@ async def test_a_failed_critique_offers_advice_and_no_rewrite_to_accept(
     scripted_llm.default(status(400, body={"error": {"message": "bad request"}}))
     app = llm_app
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _review(pilot, app)
+        screen = await open_critique_tab(pilot, app)
         before = [kr.model_copy() for kr in app.session.cycle.objectives[0].key_results]
         await pilot.press("f7")
         await pilot.pause()

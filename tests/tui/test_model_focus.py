@@ -7,16 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList, TabbedContent
+from textual.widgets import OptionList
 
-from coach.config import load_settings
 from tests.llm_fixtures import json_reply
 from tui.app import OkrCoachApp
 from tui.screens.key_results import KeyResultsScreen
 from tui.screens.pick import PickDraft
 from tui.screens.review import ReviewScreen
 
-from .conftest import SIZE
+from .conftest import SIZE, model_app, open_critique_tab
 
 pytestmark = pytest.mark.server
 
@@ -49,30 +48,8 @@ DRAFTS = {
 }
 
 
-def _app(workspace: Path, scripted_llm) -> OkrCoachApp:
-    settings = load_settings(
-        workspace,
-        flags={
-            "llm.model": "openai/scripted",
-            "llm.api_base": scripted_llm.api_base,
-            "llm.timeout": 10,
-            "llm.max_retries": 0,
-        },
-        env={},
-    )
-    return OkrCoachApp(settings, open_cycle="2026-Q3", lang="en", blink=False)
-
-
 async def _critique(pilot, app: OkrCoachApp) -> ReviewScreen:
-    await pilot.pause()
-    app.session.position.objective = 0
-    app.go("review")
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, ReviewScreen)
-    screen.query_one("#review-tabs", TabbedContent).active = "tab-critique"
-    await pilot.pause()
-    await app.workers.wait_for_complete()
+    screen = await open_critique_tab(pilot, app)
     await pilot.press("f7")
     await pilot.pause()
     await app.workers.wait_for_complete()
@@ -84,7 +61,7 @@ async def test_enter_right_after_a_critique_accepts_the_first_rewrite(
     workspace: Path, cycle_file: Path, scripted_llm
 ) -> None:
     scripted_llm.script(json_reply(CRITIQUE))
-    app = _app(workspace, scripted_llm)
+    app = model_app(workspace, scripted_llm, **{"llm.timeout": 10})
     async with app.run_test(size=SIZE) as pilot:
         screen = await _critique(pilot, app)
         rewrites = screen.query_one("#rewrites", OptionList)
@@ -98,7 +75,7 @@ async def test_escape_rejects_the_rewrite_and_stays_on_review(
     workspace: Path, cycle_file: Path, scripted_llm
 ) -> None:
     scripted_llm.script(json_reply(CRITIQUE))
-    app = _app(workspace, scripted_llm)
+    app = model_app(workspace, scripted_llm, **{"llm.timeout": 10})
     async with app.run_test(size=SIZE) as pilot:
         screen = await _critique(pilot, app)
         old = app.session.cycle.objectives[0].key_results[1].text
@@ -112,7 +89,7 @@ async def test_a_rewrite_for_a_kr_edited_since_is_not_applied(
     workspace: Path, cycle_file: Path, scripted_llm
 ) -> None:
     scripted_llm.script(json_reply(CRITIQUE))
-    app = _app(workspace, scripted_llm)
+    app = model_app(workspace, scripted_llm, **{"llm.timeout": 10})
     async with app.run_test(size=SIZE) as pilot:
         await _critique(pilot, app)
         app.session.set_kr_text(0, 1, "Call 50 guests")  # edited meanwhile
@@ -125,7 +102,7 @@ async def test_late_kr_suggestions_go_to_the_objective_they_were_asked_for(
     workspace: Path, cycle_file: Path, scripted_llm
 ) -> None:
     scripted_llm.script({"kind": "hang", "seconds": 1.5, "text": json.dumps(DRAFTS)})
-    app = _app(workspace, scripted_llm)
+    app = model_app(workspace, scripted_llm, **{"llm.timeout": 10})
     app.model_gate.previewed = True  # the first-send preview has its own test
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -13,12 +13,11 @@ import pytest
 from textual.screen import ModalScreen, Screen
 from textual.widgets import OptionList, TabbedContent
 
-from coach.config import load_settings
 from tests.llm_fixtures import status
 from tui.app import OkrCoachApp
 from tui.steps import STEPS
 
-from .conftest import SIZE
+from .conftest import SIZE, model_app
 
 pytestmark = pytest.mark.server
 
@@ -26,20 +25,9 @@ SKIPPED_KEYS = {"f1", "f9"}  # help; the switch itself
 
 
 def _app(workspace: Path, scripted_llm, **flags: object) -> OkrCoachApp:
-    settings = load_settings(
-        workspace,
-        flags={
-            "llm.model": "openai/scripted",
-            "llm.api_base": scripted_llm.api_base,
-            "llm.timeout": 5,
-            "llm.max_retries": 0,
-            # lessons and KPI suggestions embed through the same server: they must obey too
-            "embedding.backend": "litellm:openai/scripted-embed",
-            **flags,
-        },
-        env={},
-    )
-    return OkrCoachApp(settings, open_cycle="2026-Q3", lang="en", blink=False)
+    # lessons and KPI suggestions embed through the same server: they must obey too
+    embed = {"embedding.backend": "litellm:openai/scripted-embed"}
+    return model_app(workspace, scripted_llm, **{**embed, **flags})
 
 
 async def _settle(pilot, app: OkrCoachApp) -> None:

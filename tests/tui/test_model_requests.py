@@ -9,43 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import TabbedContent
 
-from coach.config import load_settings
 from tests.llm_fixtures import status
-from tui.app import OkrCoachApp
 from tui.screens.review import ReviewScreen
 
-from .conftest import SIZE
+from .conftest import SIZE, model_app, open_critique_tab
 
 pytestmark = pytest.mark.server
-
-
-def _app(workspace: Path, scripted_llm) -> OkrCoachApp:
-    settings = load_settings(
-        workspace,
-        flags={
-            "llm.model": "openai/scripted",
-            "llm.api_base": scripted_llm.api_base,
-            "llm.timeout": 5,
-            "llm.max_retries": 2,
-        },
-        env={},
-    )
-    return OkrCoachApp(settings, open_cycle="2026-Q3", lang="en", blink=False)
-
-
-async def _review(pilot, app: OkrCoachApp) -> ReviewScreen:
-    await pilot.pause()
-    app.session.position.objective = 0
-    app.go("review")
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, ReviewScreen)
-    screen.query_one("#review-tabs", TabbedContent).active = "tab-critique"
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    return screen
 
 
 async def _wait_for_requests(scripted_llm, n: int, within_s: float = 20.0) -> None:
@@ -59,9 +29,9 @@ async def test_one_press_against_a_503_is_at_most_max_retries_plus_one_requests(
     workspace: Path, cycle_file: Path, scripted_llm
 ) -> None:
     scripted_llm.default(status(503))
-    app = _app(workspace, scripted_llm)
+    app = model_app(workspace, scripted_llm, **{"llm.max_retries": 2})
     async with app.run_test(size=SIZE) as pilot:
-        await _review(pilot, app)
+        await open_critique_tab(pilot, app)
         await pilot.press("f7")
         await pilot.press("f7")  # a second press while the first runs does nothing
         await pilot.pause()
@@ -75,7 +45,7 @@ async def test_a_second_press_on_the_kr_editor_does_not_draft_twice(
     workspace: Path, cycle_file: Path, scripted_llm
 ) -> None:
     scripted_llm.default(status(503))
-    app = _app(workspace, scripted_llm)
+    app = model_app(workspace, scripted_llm, **{"llm.max_retries": 2})
     app.model_gate.previewed = True  # the first-send preview has its own test
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -93,9 +63,9 @@ async def test_a_second_press_on_the_kr_editor_does_not_draft_twice(
 async def test_escape_stops_the_retries(workspace: Path, cycle_file: Path, scripted_llm) -> None:
     # 429 asking for a 3 s wait: the cancel must land in the wait and send nothing more
     scripted_llm.default(status(429, headers={"retry-after": "3"}))
-    app = _app(workspace, scripted_llm)
+    app = model_app(workspace, scripted_llm, **{"llm.max_retries": 2})
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _review(pilot, app)
+        screen = await open_critique_tab(pilot, app)
         await pilot.press("f7")
         await _wait_for_requests(scripted_llm, 1)
         await pilot.press("escape")

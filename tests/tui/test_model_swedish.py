@@ -6,15 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Static
 
-from coach.config import load_settings
 from coach.prompting import LANGUAGE_NAMES
 from tests.llm_fixtures import status
 from tui.app import OkrCoachApp
-from tui.screens.review import ReviewScreen
 
-from .conftest import SIZE
+from .conftest import SIZE, model_app, open_critique_tab
 
 pytestmark = pytest.mark.server
 
@@ -33,30 +31,7 @@ objectives:
 
 def _app(workspace: Path, scripted_llm) -> OkrCoachApp:
     (workspace / "cycles" / "2026-Q3.yaml").write_text(CYCLE_SV, encoding="utf-8")
-    settings = load_settings(
-        workspace,
-        flags={
-            "llm.model": "openai/scripted",
-            "llm.api_base": scripted_llm.api_base,
-            "llm.timeout": 5,
-            "llm.max_retries": 0,
-        },
-        env={},
-    )
-    return OkrCoachApp(settings, open_cycle="2026-Q3", lang="sv", blink=False)
-
-
-async def _critique_tab(pilot, app: OkrCoachApp) -> ReviewScreen:
-    await pilot.pause()
-    app.go("review")
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, ReviewScreen)
-    screen.query_one("#review-tabs", TabbedContent).active = "tab-critique"
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    return screen
+    return model_app(workspace, scripted_llm, lang="sv")
 
 
 async def test_swedish_ui_asks_for_a_swedish_critique_and_reports_in_swedish(
@@ -65,7 +40,7 @@ async def test_swedish_ui_asks_for_a_swedish_critique_and_reports_in_swedish(
     scripted_llm.default(status(400, body={"error": {"message": "nej"}}))
     app = _app(workspace, scripted_llm)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _critique_tab(pilot, app)
+        screen = await open_critique_tab(pilot, app)
         await pilot.press("f7")
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -114,7 +89,7 @@ async def test_a_rejected_request_reads_in_swedish_on_screen(workspace: Path, sc
     scripted_llm.default(status(400, body={"error": {"message": "nej"}}))
     app = _app(workspace, scripted_llm)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _critique_tab(pilot, app)
+        screen = await open_critique_tab(pilot, app)
         await pilot.press("f7")
         await pilot.pause()
         await app.workers.wait_for_complete()
