@@ -15,8 +15,7 @@ from tests.llm_fixtures import stream
 from tui.app import OkrCoachApp
 from tui.messages import CritiqueChunk
 
-from .conftest import SIZE
-from .test_critique import _review
+from .conftest import SIZE, open_critique_tab
 
 pytestmark = pytest.mark.server
 
@@ -61,7 +60,7 @@ async def test_model_text_is_plain_and_inert(workspace: Path, cycle_file: Path, 
     app = OkrCoachApp(settings, open_cycle="2026-Q3", lang="en", blink=False)
     scripted_llm.script(stream(_answer(), chunks=7))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _review(pilot, app)
+        screen = await open_critique_tab(pilot, app)
         await pilot.press("f7")
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -93,7 +92,7 @@ async def test_file_text_in_lists_is_inert(workspace: Path, cycle_file: Path, sc
     settings = load_settings(workspace, env={})
     app = OkrCoachApp(settings, open_cycle="2026-Q3", lang="en", blink=False)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _review(pilot, app)
+        screen = await open_critique_tab(pilot, app)
         kr = app.session.cycle.objectives[0].key_results[0]
         kr.text = "Raise NPS\x1b]0;pwned\x07 \u202eto 50\u202c [/]"
         screen.fill_kpi_krs()
