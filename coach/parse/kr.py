@@ -771,15 +771,17 @@ def _plausible_metric(f: KrFacts, phrase: str | None) -> str | None:
     first = words[0].lower()
     if first in _NOT_A_METRIC_LEAD:
         return None
-    lex = f.lex
-    verb = f.lex.lemma_in("result_verbs", first) or any(
-        lex.has_lemma(key, first) for key in _METRIC_VERB_KEYS
-    )
     if len(words) == 1 and first in _GENERIC_METRIC:
         return None  # "number", "andel"
-    if verb and f.low.startswith(first, f.body_start) and len(words) <= 2:
+    if len(words) <= 2 and f.low.startswith(first, f.body_start) and _is_verb(f.lex, first):
         return None  # the KR's own opening verb: "Record", "Source", "Come up", "Be able"
     return _tidy(" ".join(words))
+
+
+def _is_verb(lex: Lexicon, word: str) -> bool:
+    return bool(lex.lemma_in("result_verbs", word)) or any(
+        lex.has_lemma(key, word) for key in _METRIC_VERB_KEYS
+    )
 
 
 def _tidy(s: str) -> str | None:

@@ -34,7 +34,8 @@ _ADVERBIALS = frozenset(
 )
 _ADVERBIAL_START = frozenset("varje vart every each".split())
 _ADVERBIAL_END = frozenset("år året månad kvartal vecka year quarter month week".split())
-_HAVE_AUX = frozenset("has have had har ha hade".split())
+_ADVERBIAL_OPENERS = _ADVERBIALS | _ADVERBIAL_START
+_HAVE_AUX = _HAVE_VERBS | {"had", "hade"}
 _BE_VERBS = frozenset("be become bli vara".split())
 # "… than those they replaced": a participle in a relative clause is not the KR's predicate.
 _RELATIVE_BEFORE = re.compile(r"\b(?:they|we|that|which|who|those|you)\s+(?:\w+\s+)?$")
@@ -650,7 +651,7 @@ def _classify_subject_led(a: KrAnalysis, words: list[tuple[str, int, int]]) -> N
             nxt = k + 1 if k is not None else j + 1
             if (
                 nxt < len(words)
-                and words[j][0] in _ADVERBIALS | _ADVERBIAL_START
+                and words[j][0] in _ADVERBIAL_OPENERS
                 and _verb_kind(lex, words[nxt][0], lead=False) is not None
             ):
                 j = nxt
